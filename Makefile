@@ -1,0 +1,45 @@
+# The front door. `make` lists the targets; the README's commands are these targets.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install when pyproject.toml changes (the stamp is older than it).
+STAMP := $(VENV)/.installed
+
+.PHONY: help reports test lab lint format references clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (helpers)" >/dev/null
+	@touch $@
+
+reports: $(STAMP) ## Render every notebook on seeds/ into reports/ (HTML, figures, data, manifest)
+	$(BIN)/python -m helpers reports --out reports
+
+test: $(STAMP) ## Run the test suite (unit tests, notebooks under papermill, browser checks)
+	$(BIN)/python -m pytest
+
+lab: $(STAMP) ## Start JupyterLab on notebooks/ with the project's kernel
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check src tests notebooks
+	$(BIN)/ruff format --check src tests
+
+format: $(STAMP) ## Apply ruff fixes and formatting
+	$(BIN)/ruff check --fix src tests
+	$(BIN)/ruff format src tests
+
+references: $(STAMP) ## Regenerate the seeds' reference outputs in tests/reference/ (review the diff)
+	@for script in tests/reference/make_*.py; do echo "$$script"; $(BIN)/python "$$script" || exit 1; done
+
+clean: ## Remove the virtual environment and caches (not reports/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,25 @@
+"""One place for paths and defaults.
+
+Every path is anchored on this file, never on the current working directory, so notebooks run
+under papermill from any directory and still find the corpus and the package data.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DATA_DIR = PACKAGE_DIR / "data"
+
+# The repository root exists only in a source checkout (editable install, src layout).
+REPO_ROOT = PACKAGE_DIR.parents[1]
+SEEDS_DIR = REPO_ROOT / "seeds"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+REPORTS_DIR = REPO_ROOT / "reports"
+
+DEFAULT_TAXONOMY = DATA_DIR / "taxonomy.yml"
+DEFAULT_KEY_DATES = DATA_DIR / "key_dates_ukraine_2022.yml"
+
+# VADER authors' convention for labelling a compound score.
+POS_THRESHOLD = 0.05
+NEG_THRESHOLD = -0.05

@@ -1,30 +1,492 @@
-"""Sentences and word tokens, with NLTK and no downloads."""
+"""Sentences and word tokens, with NLTK and no downloads.
+
+Sentences come from NLTK's Punkt algorithm (``PunktSentenceTokenizer``) run with parameters we
+ship in ``data/punkt_news_en.txt`` (NLTK >= 3.9 keeps its trained English model in the
+``punkt_tab`` data package, which would need ``nltk.download``). Line breaks are hard sentence
+boundaries by default, so a headline, byline or photo caption never merges with the paragraph
+after it. Word tokens come from one Treebank-like regular expression run by NLTK's
+``RegexpTokenizer``; stems from NLTK's Snowball stemmer; stop words from the Snowball English list
+shipped in ``data/stopwords_en.txt``.
+
+Decisions worth knowing:
+
+* A sentence's ``text`` is stripped of surrounding whitespace and ``start``/``end`` point at the
+  stripped text, so ``doc_text[start:end] == text``; only whitespace lies between sentences.
+* Closing quotes and brackets after a sentence-final ``.``, ``?`` or ``!`` stay with that
+  sentence (``“We stand.”``).
+* After an abbreviation, an initial or a number ending in a period (``U.S.``, ``3 p.m.``,
+  ``W.``), Punkt starts a new sentence only when the next word is a capitalised sentence starter
+  from the data file (``The``, ``He``, ``But`` ...). So ``at 3 p.m. local time`` and ``U.S.
+  President`` stay in one sentence, ``... at 3 p.m. The talks ...`` splits, and ``... until 3
+  p.m. Zelensky said ...`` does *not* split: a sentence ending in an abbreviation followed by a
+  name is merged with the next one (the rarer error in news text).
+* Nothing is loaded at import time: data files are read once, on first use.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Literal
 
+import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
-from nltk.tokenize import NLTKWordTokenizer
+from nltk.tokenize import RegexpTokenizer
 
-__all__ = ["tokenize_spans", "normalize"]
+# The flag constants are private in NLTK but are the documented encoding of
+# PunktParameters.ortho_context; importing them keeps us in step with the installed NLTK.
+from nltk.tokenize.punkt import (
+    _ORTHO_BEG_UC,
+    _ORTHO_MID_LC,
+    PunktParameters,
+    PunktSentenceTokenizer,
+)
 
-_WORD_TOKENIZER = NLTKWordTokenizer()
-_STEMMER = SnowballStemmer("english")
+from helpers.config import DATA_DIR
+
+__all__ = [
+    "PUNKT_PARAMS_PATH",
+    "STOPWORDS_PATH",
+    "normalize",
+    "punkt_parameters",
+    "sentence_spans",
+    "split_sentences",
+    "stopwords",
+    "tokenize_spans",
+    "tokens",
+    "top_terms",
+]
+
+PUNKT_PARAMS_PATH = DATA_DIR / "punkt_news_en.txt"
+STOPWORDS_PATH = DATA_DIR / "stopwords_en.txt"
+
+LineBreaks = Literal["hard", "paragraph"]
+
+# Everything str.splitlines() treats as a line boundary.
+_LB = r"(?:\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029])"
+_NON_LB_SPACE = r"[^\S\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]"
+_SEPARATORS: dict[str, re.Pattern[str]] = {
+    "hard": re.compile(_LB),
+    "paragraph": re.compile(rf"{_LB}(?:{_NON_LB_SPACE}*{_LB})+"),
+}
+_SENT_END_CHARS = frozenset(".?!")
+_CLOSERS = frozenset("”’»)]}")
+_ENDINGS = ".?!\"'”’»)]} \t"
+_QUOTES_AND_CLOSERS = "\"'”’»)]}"
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+# Clitics the tokenizer splits off ("Ukraine’s" -> "Ukraine" + "’s"); the Snowball list holds the
+# whole contractions ("it's", "don't"), so the pieces count as stop words too.
+_CLITIC_STOPWORDS = frozenset({"'s", "'m", "'d", "'ll", "'re", "'ve", "n't"})
+
+
+# ----------------------------------------------------------------------------------------------
+# Data files
+
+
+def _read_sections(path: Path) -> dict[str, list[str]]:
+    sections: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            current = sections.setdefault(line[1:-1], [])
+        elif current is None:
+            raise ValueError(f"{path}: entry {line!r} appears before any [section] header")
+        else:
+            current.append(line)
+    return sections
+
+
+@cache
+def punkt_parameters() -> PunktParameters:
+    """The Punkt parameters built from ``data/punkt_news_en.txt`` (read once, then cached).
+
+    Returns
+    -------
+    nltk.tokenize.punkt.PunktParameters
+        ``abbrev_types`` = the file's abbreviations; ``sent_starters`` = its sentence starters,
+        each also given the orthographic context "capitalised at sentence starts, lowercase
+        mid-sentence". No collocations.
+    """
+    sections = _read_sections(PUNKT_PARAMS_PATH)
+    params = PunktParameters()
+    params.abbrev_types = set(sections.get("abbreviations", []))
+    params.sent_starters = set(sections.get("sentence_starters", []))
+    for word in params.sent_starters:
+        params.add_ortho_context(word, _ORTHO_BEG_UC | _ORTHO_MID_LC)
+    return params
+
+
+@cache
+def _punkt() -> PunktSentenceTokenizer:
+    tokenizer = PunktSentenceTokenizer()
+    tokenizer._params = punkt_parameters()  # the public constructor only accepts training text
+    return tokenizer
+
+
+@cache
+def stopwords() -> frozenset[str]:
+    """English stop words: the Snowball list shipped in ``data/stopwords_en.txt`` (174 words).
+
+    Lowercase, straight apostrophes (``"don't"``). Also available as ``helpers.text.STOPWORDS``.
+    """
+    words = (
+        line.strip()
+        for line in STOPWORDS_PATH.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    )
+    return frozenset(words)
+
+
+def __getattr__(name: str) -> frozenset[str]:
+    # PEP 562: ``helpers.text.STOPWORDS`` reads the data file on first access, not at import.
+    if name == "STOPWORDS":
+        return stopwords()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Sentences
+
+
+def sentence_spans(text: str, *, line_breaks: LineBreaks = "hard") -> list[tuple[int, int]]:
+    """Character spans of the sentences of one text.
+
+    Parameters
+    ----------
+    text : str
+        The document text.
+    line_breaks : {"hard", "paragraph"}
+        ``"hard"`` (default): every line break ends a sentence, which suits scraped news where
+        headlines, bylines and captions sit on their own lines without a final period.
+        ``"paragraph"``: only blank lines are hard boundaries; single line breaks are ordinary
+        whitespace (use this for hard-wrapped plain text).
+
+    Returns
+    -------
+    list of (start, end)
+        In document order, non-overlapping, ``text[start:end]`` stripped and non-empty; only
+        whitespace lies between consecutive spans.
+    """
+    try:
+        separator = _SEPARATORS[line_breaks]
+    except KeyError:
+        raise ValueError(
+            f"line_breaks must be 'hard' or 'paragraph', not {line_breaks!r}"
+        ) from None
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for match in separator.finditer(text):
+        _block_spans(text, pos, match.start(), spans)
+        pos = match.end()
+    _block_spans(text, pos, len(text), spans)
+    return spans
+
+
+def _block_spans(text: str, begin: int, stop: int, out: list[tuple[int, int]]) -> None:
+    block = text[begin:stop]
+    chunk = block.strip()
+    if not chunk:
+        return
+    offset = begin + len(block) - len(block.lstrip())
+    if _SENT_END_CHARS.isdisjoint(chunk.rstrip(_ENDINGS)):
+        # Headlines, captions, one-sentence paragraphs: no candidate boundary before the end.
+        out.append((offset, offset + len(chunk)))
+        return
+    # Punkt's spans are used only as cut points, so the pieces tile the block by construction
+    # and no character can be lost whatever Punkt does with odd punctuation.
+    n = len(chunk)
+    cuts = sorted({_after_closers(chunk, end) for _, end in _punkt().span_tokenize(chunk)})
+    cuts = [cut for cut in cuts if 0 < cut < n and not _continues_quote(chunk, cut)]
+    previous = 0
+    for cut in [*cuts, n]:
+        piece = chunk[previous:cut]
+        stripped = piece.strip()
+        if stripped:
+            start = offset + previous + len(piece) - len(piece.lstrip())
+            out.append((start, start + len(stripped)))
+        previous = cut
+
+
+def _after_closers(chunk: str, cut: int) -> int:
+    # Punkt only re-attaches a closing quote that is followed by whitespace; scraped text often
+    # has none ('Update.”“President'), so closers that cannot open anything move back too.
+    while cut < len(chunk) and chunk[cut] in _CLOSERS:
+        cut += 1
+    return cut
+
+
+def _continues_quote(chunk: str, cut: int) -> bool:
+    # Punkt always breaks after "?" and "!", but in news '"Glory to Ukraine!" he said.' is one
+    # sentence: a lowercase word right after "!"/"?" (and any closing quotes) continues it.
+    following = chunk[cut:].lstrip()[:1]
+    preceding = chunk[:cut].rstrip().rstrip(_QUOTES_AND_CLOSERS)[-1:]
+    return following.islower() and preceding in ("?", "!")
+
+
+def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise KeyError(
+            f"{what} needs columns {list(columns)}; missing {missing} (got {list(frame.columns)})"
+        )
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    raise TypeError(f"text values must be str (or missing), got {type(value).__name__}")
+
+
+def split_sentences(documents: pd.DataFrame, *, line_breaks: LineBreaks = "hard") -> pd.DataFrame:
+    """Split every document into sentences.
+
+    Parameters
+    ----------
+    documents : DataFrame
+        Any frame with ``doc_id`` and ``text`` columns (e.g. ``Corpus.documents``). Missing text
+        counts as empty.
+    line_breaks : {"hard", "paragraph"}
+        See :func:`sentence_spans`.
+
+    Returns
+    -------
+    DataFrame
+        One row per sentence, documents in input order, sentences in text order: ``doc_id``
+        (dtype of the input column), ``sent_idx`` (int64, 0-based within the document),
+        ``text`` (str, stripped), ``start``, ``end`` (int64 character offsets into the document's
+        ``text``, end exclusive: ``doc_text[start:end] == text``). Empty or whitespace-only
+        documents contribute no rows.
+    """
+    _require(documents, ("doc_id", "text"), "split_sentences")
+    doc_ids: list[object] = []
+    sent_idx: list[int] = []
+    texts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for doc_id, value in zip(documents["doc_id"].tolist(), documents["text"].tolist(), strict=True):
+        text = _as_text(value)
+        for i, (start, end) in enumerate(sentence_spans(text, line_breaks=line_breaks)):
+            doc_ids.append(doc_id)
+            sent_idx.append(i)
+            texts.append(text[start:end])
+            starts.append(start)
+            ends.append(end)
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series(doc_ids, dtype=documents["doc_id"].dtype),
+            "sent_idx": pd.Series(sent_idx, dtype="int64"),
+            "text": pd.Series(texts, dtype="str"),
+            "start": pd.Series(starts, dtype="int64"),
+            "end": pd.Series(ends, dtype="int64"),
+        }
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Word tokens
+
+
+def _token_pattern(abbreviations: Iterable[str]) -> str:
+    # Longest first so "sept" wins over "sep"; dotted acronyms are covered by the generic rule.
+    words = sorted((a for a in abbreviations if "." not in a), key=lambda a: (-len(a), a))
+    abbrev = "|".join(re.escape(a) for a in words)
+    clitic = r"(?i:['’](?:s|m|d|ll|re|ve))(?!\w)"
+    negation = r"(?i:n['’]t)(?!\w)"
+    word = r"\w+(?:(?:[-./]|(?<=\d)[,:](?=\d))\w+)*"
+    return rf"""
+        # fast path for the common case: a whole word not followed by a period or apostrophe
+        # (atomic, so it never settles for a prefix); everything else falls through to the rules
+        # below, which give the same result for such words
+        (?>{word})(?![\w'’.])
+        # an abbreviation, initial or dotted acronym keeps its period unless it ends the text,
+        # where Treebank splits the final period off ("U.S." mid-sentence, "U.S" + "." at the end)
+      | (?<![\w.])(?:(?i:{abbrev})|[^\W\d_](?:\.[^\W\d_])*)\.(?!\w)(?![\s"'”’»)\]}}]*\Z)
+      | \w+(?={negation})                  # "do" of "don't", "ca" of "can't" (Treebank)
+      | {negation}
+      | (?<=[\w.]){clitic}                 # "’s" of "Ukraine’s", "'s" of "U.N.'s"
+      | \w+(?:(?:[-./]|(?<=\d)[,:](?=\d)|['’](?!(?i:s|m|d|ll|re|ve|t)(?!\w)))\w+)*
+                                           # words, hyphenated words, 1.4, 150,000, O'Brien, URLs
+      | \.{{2,}} | -{{2,}} | `{{2}} | '{{2}}   # ellipsis, double dash, Treebank quote pairs
+      | (?!\s)\X                           # anything else: one grapheme (emoji, punctuation)
+    """
+
+
+@cache
+def _word_tokenizer() -> RegexpTokenizer:
+    pattern = _token_pattern(punkt_parameters().abbrev_types)
+    return RegexpTokenizer(pattern, flags=re.UNICODE | re.VERBOSE)
 
 
 def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     """Word tokens of ``text`` with their character offsets.
 
+    Treebank-like rules (NLTK ``RegexpTokenizer`` with one pattern): punctuation and quotes are
+    separate tokens; clitics split off (``Ukraine’s`` -> ``Ukraine`` ``’s``, ``don't`` -> ``do``
+    ``n't``, curly or straight apostrophe alike); hyphenated words, decimals (``1.4``), grouped
+    numbers (``150,000``) and URLs stay whole; abbreviations, initials and dotted acronyms keep
+    their period except at the very end of the text. NLTKWordTokenizer is not used because it
+    splits ``Ukraine’s`` into ``Ukraine`` ``’`` ``s``, its span alignment depends on re-finding
+    rewritten quotes, and it is several times slower.
+
     Returns
     -------
     list of (token, start, end)
-        ``text[start:end] == token`` for every token (NLTK's Treebank-style word tokenizer).
+        ``text[start:end] == token`` for every token; offsets are characters, end exclusive.
     """
-    return [(text[a:b], a, b) for a, b in _WORD_TOKENIZER.span_tokenize(text)]
+    return [(text[a:b], a, b) for a, b in _word_tokenizer().span_tokenize(text)]
+
+
+@cache
+def _stemmer() -> SnowballStemmer:
+    return SnowballStemmer("english")
 
 
 @lru_cache(maxsize=200_000)
 def normalize(token: str) -> str:
     """The normalised form used for matching and counting: lowercase Snowball (English) stem."""
-    return _STEMMER.stem(token.lower())
+    return _stemmer().stem(token.lower())
+
+
+def _is_stop(token: str, stop: frozenset[str]) -> bool:
+    key = token.lower().replace("’", "'")
+    return key in stop or key in _CLITIC_STOPWORDS
+
+
+def _token_info(token: str, stop: frozenset[str]) -> tuple[str, bool, bool]:
+    return normalize(token), _is_stop(token, stop), token.isalpha()
+
+
+def tokens(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Word tokens of every sentence.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        The output of :func:`split_sentences` (needs ``doc_id``, ``sent_idx``, ``text``).
+
+    Returns
+    -------
+    DataFrame
+        One row per token, in sentence order then text order: ``doc_id``, ``sent_idx``,
+        ``token`` (str, as written), ``norm`` (str, :func:`normalize`), ``start``, ``end``
+        (int64 character offsets into the *sentence* ``text``; add the sentence's ``start`` for
+        document offsets), ``is_stop`` (bool, Snowball stop word or a split-off clitic such as
+        ``'s``/``n't``), ``is_alpha`` (bool, ``str.isalpha()``: letters only).
+    """
+    _require(sentences, ("doc_id", "sent_idx", "text"), "tokens")
+    texts = [_as_text(t) for t in sentences["text"].tolist()]
+    doc_col = sentences["doc_id"].tolist()
+    idx_col = sentences["sent_idx"].tolist()
+    stop = stopwords()
+    tokenizer = _word_tokenizer()
+    # One lookup per distinct token instead of three function calls per occurrence.
+    info: dict[str, tuple[str, bool, bool]] = {}
+    doc_ids, sent_idx, toks, starts, ends = [], [], [], [], []
+    for doc_id, idx, text in zip(doc_col, idx_col, texts, strict=True):
+        spans = list(tokenizer.span_tokenize(text))
+        toks.extend(text[a:b] for a, b in spans)
+        starts.extend(a for a, _ in spans)
+        ends.extend(b for _, b in spans)
+        doc_ids.extend([doc_id] * len(spans))
+        sent_idx.extend([idx] * len(spans))
+    for tok in toks:
+        if tok not in info:
+            info[tok] = _token_info(tok, stop)
+    norms = [info[t][0] for t in toks]
+    is_stop = [info[t][1] for t in toks]
+    is_alpha = [info[t][2] for t in toks]
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series(doc_ids, dtype=sentences["doc_id"].dtype),
+            "sent_idx": pd.Series(sent_idx, dtype="int64"),
+            "token": pd.Series(toks, dtype="str"),
+            "norm": pd.Series(norms, dtype="str"),
+            "start": pd.Series(starts, dtype="int64"),
+            "end": pd.Series(ends, dtype="int64"),
+            "is_stop": pd.Series(is_stop, dtype="bool"),
+            "is_alpha": pd.Series(is_alpha, dtype="bool"),
+        }
+    )
+
+
+def top_terms(
+    documents_or_sentences: pd.DataFrame, n: int = 20, *, by: str = "doc_id"
+) -> pd.DataFrame:
+    """The most frequent content terms, counted by stem.
+
+    Parameters
+    ----------
+    documents_or_sentences : DataFrame
+        Either documents (``doc_id``, ``text``; split with :func:`split_sentences` first) or
+        sentences (has ``sent_idx`` too).
+    n : int
+        How many terms to return (fewer if there are fewer distinct terms).
+    by : str
+        Column of the input whose distinct values ``doc_count`` counts (default ``doc_id``;
+        e.g. ``source``).
+
+    Returns
+    -------
+    DataFrame
+        One row per term, at most ``n``, ordered by ``count`` desc, ``doc_count`` desc, ``norm``
+        asc: ``term`` (str, the most frequent surface form of the stem, ties broken by code
+        point order), ``norm`` (str), ``count`` (int64, occurrences), ``doc_count`` (int64,
+        distinct ``by`` values containing it). A term is a token with at least one letter that
+        is not a stop word, so punctuation and pure numbers (``150,000``) are excluded while
+        ``30km`` is kept.
+    """
+    if n < 0:
+        raise ValueError(f"n must be >= 0, got {n}")
+    frame = documents_or_sentences
+    _require(frame, ("doc_id", "text", by), "top_terms")
+    if "sent_idx" in frame.columns:
+        groups, texts = frame[by].tolist(), [_as_text(t) for t in frame["text"].tolist()]
+    else:
+        groups, texts = [], []
+        for group, value in zip(frame[by].tolist(), frame["text"].tolist(), strict=True):
+            text = _as_text(value)
+            for a, b in sentence_spans(text):
+                groups.append(group)
+                texts.append(text[a:b])
+
+    tokenizer = _word_tokenizer()
+    surface_counts: Counter[str] = Counter()
+    surfaces_by_group: defaultdict[object, set[str]] = defaultdict(set)
+    for group, text in zip(groups, texts, strict=True):
+        toks = tokenizer.tokenize(text)
+        surface_counts.update(toks)
+        surfaces_by_group[group].update(toks)
+
+    stop = stopwords()
+    norm_of = {
+        tok: normalize(tok)
+        for tok in surface_counts
+        if _HAS_LETTER.search(tok) and not _is_stop(tok, stop)
+    }
+    counts: Counter[str] = Counter()
+    surfaces: defaultdict[str, Counter[str]] = defaultdict(Counter)
+    for tok, norm in norm_of.items():
+        counts[norm] += surface_counts[tok]
+        surfaces[norm][tok] += surface_counts[tok]
+    doc_counts: Counter[str] = Counter()
+    for toks in surfaces_by_group.values():
+        doc_counts.update({norm_of[t] for t in toks if t in norm_of})
+
+    ranked = sorted(counts, key=lambda s: (-counts[s], -doc_counts[s], s))[:n]
+    terms = [min(surfaces[s].items(), key=lambda kv: (-kv[1], kv[0]))[0] for s in ranked]
+    return pd.DataFrame(
+        {
+            "term": pd.Series(terms, dtype="str"),
+            "norm": pd.Series(ranked, dtype="str"),
+            "count": pd.Series([counts[s] for s in ranked], dtype="int64"),
+            "doc_count": pd.Series([doc_counts[s] for s in ranked], dtype="int64"),
+        }
+    )

@@ -1,0 +1,626 @@
+"""Event types from an editable YAML taxonomy, detected per sentence with evidence spans.
+
+The taxonomy (``src/helpers/data/taxonomy.yml`` by default; its header documents the format) lists
+event types, each with word patterns. A pattern is matched on normalised tokens (lowercase Snowball
+stems from :func:`helpers.text.normalize`, a few irregular verb forms mapped to their base), so
+"shelled" and "shelling" both match ``shell``. Pattern syntax:
+
+* ``missile strike``      words in this order, adjacent;
+* ``(missile|rocket) strike``  alternatives for one word;
+* ``strike ~3 missile``   up to 3 other words may sit between the two (order still matters);
+* ``$people ~3 killed``   ``$people`` stands for the taxonomy's ``words: people:`` list;
+* words joined by hyphens match the same words with or without the hyphen ("air-strike").
+
+An event type's ``exclude`` patterns use the same syntax; if one matches anywhere in a sentence,
+that event type is not reported for that sentence ("strike a deal", "labour strike").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import config
+from .text import normalize, tokenize_spans
+
+__all__ = [
+    "TaxonomyError",
+    "EventType",
+    "Taxonomy",
+    "load_taxonomy",
+    "detect_events",
+    "find_events",
+    "EVENT_COLUMNS",
+    "IRREGULAR_FORMS",
+]
+
+EVENT_COLUMNS = ["doc_id", "sent_idx", "event", "match", "start", "end", "n_matches"]
+
+# The stemmer leaves irregular past forms alone ("struck" stays "struck"); mapping them to their
+# base lets a pattern written as "strike" match "struck". Only forms with no common other meaning
+# are listed ("left", "found", "lead" would bring in unrelated senses).
+IRREGULAR_FORMS: dict[str, str] = {
+    "struck": "strike",
+    "stricken": "strike",
+    "fled": "flee",
+    "fought": "fight",
+    "shot": "shoot",
+    "took": "take",
+    "taken": "take",
+    "retook": "retake",
+    "retaken": "retake",
+    "overran": "overrun",
+    "blew": "blow",
+    "blown": "blow",
+    "fell": "fall",
+    "fallen": "fall",
+    "caught": "catch",
+    "held": "hold",
+    "sent": "send",
+    "drove": "drive",
+    "driven": "drive",
+    "broke": "break",
+    "broken": "break",
+    "flew": "fly",
+    "flown": "fly",
+    "withdrew": "withdraw",
+    "withdrawn": "withdraw",
+    "hid": "hide",
+    "hidden": "hide",
+    "froze": "freeze",
+    "frozen": "freeze",
+    "ran": "run",
+    "began": "begin",
+    "begun": "begin",
+    "came": "come",
+    "went": "go",
+    "gone": "go",
+    "got": "get",
+    "gotten": "get",
+    "gave": "give",
+    "given": "give",
+    "beaten": "beat",
+    "slain": "slay",
+    "slew": "slay",
+    "burnt": "burn",
+    "rebuilt": "rebuild",
+    "built": "build",
+    "bled": "bleed",
+    "sought": "seek",
+    "brought": "bring",
+    "spoke": "speak",
+    "spoken": "speak",
+    "met": "meet",
+    "lost": "lose",
+}
+
+_TOP_KEYS = {"version", "words", "events"}
+_REQUIRED_KEYS = ("id", "label", "patterns")
+_EVENT_KEYS = {
+    "id",
+    "label",
+    "description",
+    "acled_event_type",
+    "acled_sub_event_type",
+    "cameo",
+    "patterns",
+    "exclude",
+}
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_GAP_RE = re.compile(r"^~(\d+)$")
+_ALT_RE = re.compile(r"^\((.+)\)$")
+_LIST_RE = re.compile(r"^\$([a-z][a-z0-9_]*)$")
+# Word pieces inside a token: hyphens, dots and slashes separate words ("air-strike", "U.S.-made").
+_PIECE_RE = re.compile(r"[^\W_]+")
+_MAX_GAP = 10
+# Texts containing these can be tokenised into pieces the whole-text scan does not see, so the
+# prefilter lets them through (NLTK splits contractions: "cannot" -> "can not", "don't").
+_CONTRACTION_RE = re.compile(r"['’`]|cannot|gimme|gonna|gotta|lemme|wanna", re.IGNORECASE)
+# Words too common to decide whether a sentence is worth tokenising (see _anchor).
+_COMMON_WORDS = (
+    "a an the at in on of to from by with for and or as is are was were be been has have had "
+    "no not up off over into under without after out one two three four five six seven eight "
+    "nine ten it its their his her this that these those some any all more most"
+).split()
+
+
+class TaxonomyError(ValueError):
+    """A taxonomy file was refused. The message names the file, the event and the problem."""
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event type of a taxonomy, as written in the YAML file."""
+
+    id: str
+    label: str
+    description: str
+    acled_event_type: str | None
+    acled_sub_event_type: tuple[str, ...]
+    cameo: tuple[str, ...]
+    patterns: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+
+# A compiled pattern: a tuple of (gap, stems) steps. ``gap`` is how many other tokens may precede
+# the step's token (0 = adjacent; ignored for the first step); ``stems`` the accepted stems.
+_Step = tuple[int, frozenset[str]]
+_Compiled = tuple[_Step, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """A validated event taxonomy, compiled for matching.
+
+    Attributes
+    ----------
+    events : tuple of EventType
+        In file order; this order is the order of rows in :func:`detect_events` output.
+    path : Path
+        The file it was read from.
+    sha256 : str
+        Hex SHA-256 of the file's bytes (a subset keeps its source file's hash), for manifests.
+    """
+
+    events: tuple[EventType, ...]
+    path: Path
+    sha256: str
+    words: dict[str, tuple[str, ...]] = field(repr=False)
+    _index: dict[str, list[tuple[int, _Compiled]]] = field(repr=False, compare=False)
+    _exclude: tuple[tuple[_Compiled, ...], ...] = field(repr=False, compare=False)
+    # Every pattern needs one of these stems (its least common step): sentences without any are
+    # skipped before tokenisation.
+    _anchors: frozenset[str] = field(repr=False, compare=False)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Event ids in taxonomy order."""
+        return tuple(e.id for e in self.events)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Mapping event id -> human-readable label, in taxonomy order."""
+        return {e.id: e.label for e in self.events}
+
+    def subset(self, ids: Iterable[str]) -> Taxonomy:
+        """A taxonomy with only the event types ``ids`` (kept in taxonomy order).
+
+        Raises
+        ------
+        TaxonomyError
+            If an id is not in this taxonomy; the message names it and lists the valid ids.
+        """
+        wanted = list(dict.fromkeys(ids))
+        unknown = [i for i in wanted if i not in self.ids]
+        if unknown:
+            raise TaxonomyError(
+                f"{self.path}: unknown event id(s) {', '.join(map(repr, unknown))}; "
+                f"valid ids: {', '.join(self.ids)}"
+            )
+        keep = tuple(e for e in self.events if e.id in set(wanted))
+        return _build(keep, self.words, self.path, self.sha256)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per event type: id, label, description, ACLED/CAMEO mapping, pattern counts."""
+        return pd.DataFrame(
+            {
+                "id": [e.id for e in self.events],
+                "label": [e.label for e in self.events],
+                "description": [e.description for e in self.events],
+                "acled_event_type": [e.acled_event_type or "" for e in self.events],
+                "acled_sub_event_type": ["; ".join(e.acled_sub_event_type) for e in self.events],
+                "cameo": ["; ".join(e.cameo) for e in self.events],
+                "n_patterns": [len(e.patterns) for e in self.events],
+                "n_exclude": [len(e.exclude) for e in self.events],
+            }
+        )
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _irregular_stems() -> dict[str, str]:
+    return {normalize(k): normalize(v) for k, v in IRREGULAR_FORMS.items()}
+
+
+@lru_cache(maxsize=500_000)
+def _stem(piece: str) -> str:
+    s = normalize(piece)
+    return _irregular_stems().get(s, s)
+
+
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    """(stem, start, end) for every word piece of ``text``, offsets into ``text``."""
+    out = []
+    for token, start, end in tokenize_spans(text):
+        if token.isalnum():
+            out.append((_stem(token), start, end))
+            continue
+        for m in _PIECE_RE.finditer(token):
+            out.append((_stem(m.group()), start + m.start(), start + m.end()))
+    return out
+
+
+# --- loading and validation ------------------------------------------------------------------
+
+
+def _one_word_stems(words: Iterable[str], pattern: str) -> frozenset[str]:
+    stems = set()
+    for word in words:
+        pieces = [s for s, _, _ in _tokens(word)]
+        if len(pieces) != 1:
+            raise ValueError(
+                f"pattern {pattern!r}: alternative {word!r} must be one word "
+                "(write a separate pattern for multi-word or hyphenated forms)"
+            )
+        stems.add(pieces[0])
+    return frozenset(stems)
+
+
+def _compile_pattern(pattern: str, words: dict[str, tuple[str, ...]]) -> _Compiled:
+    """Parse one pattern; raises ValueError with a researcher-readable reason."""
+    steps: list[_Step] = []
+    gap: int | None = None
+    for part in pattern.split():
+        m = _GAP_RE.match(part)
+        if m:
+            if not steps:
+                raise ValueError(f"pattern {pattern!r} starts with a gap {part!r}")
+            if gap is not None:
+                raise ValueError(f"pattern {pattern!r} has two gaps in a row")
+            gap = int(m.group(1))
+            if not 1 <= gap <= _MAX_GAP:
+                raise ValueError(f"pattern {pattern!r}: gap {part!r} must be ~1 to ~{_MAX_GAP}")
+            continue
+        if part.startswith("~"):
+            raise ValueError(f"pattern {pattern!r}: {part!r} is not a gap (write e.g. ~3)")
+        alt = _ALT_RE.match(part)
+        named = _LIST_RE.match(part)
+        if alt:
+            steps_here = [_one_word_stems(alt.group(1).split("|"), pattern)]
+        elif named:
+            if named.group(1) not in words:
+                known = ", ".join(f"${w}" for w in words) or "none defined"
+                raise ValueError(f"pattern {pattern!r}: unknown word list {part!r} ({known})")
+            steps_here = [_one_word_stems(words[named.group(1)], pattern)]
+        elif "(" in part or ")" in part or "|" in part or "$" in part:
+            raise ValueError(
+                f"pattern {pattern!r}: {part!r} is malformed; alternatives are written "
+                "(word|word) with no spaces and word lists $name"
+            )
+        else:
+            steps_here = [frozenset([s]) for s, _, _ in _tokens(part)]
+        for i, stems in enumerate(steps_here):
+            steps.append(((gap or 0) if i == 0 else 0, stems))
+        if steps_here:
+            gap = None
+    if not steps:
+        raise ValueError(f"pattern {pattern!r} normalises to no words")
+    if gap is not None:
+        raise ValueError(f"pattern {pattern!r} ends with a gap")
+    return tuple(steps)
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    """A YAML string, list of strings or null as a tuple of strings."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value.strip() else ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(v for v in value if v.strip())
+    raise ValueError(f"{what} must be a string, a list of strings or null, not {value!r}")
+
+
+def _parse_event(raw: Any, n: int) -> EventType:
+    if not isinstance(raw, dict):
+        raise ValueError(f"event #{n} must be a mapping of keys (id, label, patterns, ...)")
+    unknown = sorted(set(map(str, raw)) - _EVENT_KEYS)
+    if unknown:
+        raise ValueError(
+            f"unknown key(s) {', '.join(map(repr, unknown))} "
+            f"(allowed: {', '.join(sorted(_EVENT_KEYS))})"
+        )
+    missing = [k for k in _REQUIRED_KEYS if raw.get(k) in (None, "", [])]
+    if "patterns" in missing:
+        raise ValueError("'patterns' is missing or empty; give at least one pattern")
+    if missing:
+        raise ValueError(f"missing required key(s) {', '.join(map(repr, missing))}")
+    if not isinstance(raw["id"], str) or not _ID_RE.match(raw["id"]):
+        raise ValueError(
+            f"id {raw['id']!r} must be lowercase letters, digits and underscores, starting "
+            "with a letter"
+        )
+    if not isinstance(raw["label"], str):
+        raise ValueError(f"label must be a string, not {raw['label']!r}")
+    if not isinstance(raw.get("description", ""), str | None):
+        raise ValueError(f"description must be a string, not {raw['description']!r}")
+    acled = raw.get("acled_event_type")
+    if acled is not None and not isinstance(acled, str):
+        raise ValueError(f"acled_event_type must be a string or null, not {acled!r}")
+    cameo = raw.get("cameo")
+    codes = cameo if isinstance(cameo, list) else [cameo]
+    if any(isinstance(c, int | float) and not isinstance(c, bool) for c in codes):
+        raise ValueError(
+            f'cameo code {cameo!r} must be quoted (e.g. "046"): YAML reads unquoted codes with '
+            "a leading zero as octal numbers"
+        )
+    patterns = _strings(raw["patterns"], "patterns")
+    if not patterns:
+        raise ValueError("'patterns' is missing or empty; give at least one pattern")
+    return EventType(
+        id=raw["id"],
+        label=raw["label"],
+        description=(raw.get("description") or "").strip(),
+        acled_event_type=acled,
+        acled_sub_event_type=_strings(raw.get("acled_sub_event_type"), "acled_sub_event_type"),
+        cameo=_strings(cameo, "cameo"),
+        patterns=patterns,
+        exclude=_strings(raw.get("exclude"), "exclude"),
+    )
+
+
+def _build(
+    events: tuple[EventType, ...], words: dict[str, tuple[str, ...]], path: Path, sha256: str
+) -> Taxonomy:
+    index: dict[str, list[tuple[int, _Compiled]]] = {}
+    exclude = []
+    anchors: set[str] = set()
+    for i, event in enumerate(events):
+        for pattern in event.patterns:
+            compiled = _compile_pattern(pattern, words)
+            for stem in sorted(compiled[0][1]):
+                index.setdefault(stem, []).append((i, compiled))
+            anchors |= _anchor(compiled)
+        exclude.append(tuple(_compile_pattern(p, words) for p in event.exclude))
+    return Taxonomy(events, path, sha256, words, index, tuple(exclude), frozenset(anchors))
+
+
+def _anchor(compiled: _Compiled) -> frozenset[str]:
+    """The stems of the pattern's least common step (fewest common words, then fewest stems)."""
+    common = {_stem(w) for w in _COMMON_WORDS}
+    return min((stems for _, stems in compiled), key=lambda st: (len(st & common), len(st)))
+
+
+def _parse_words(raw: Any, path: Path) -> dict[str, tuple[str, ...]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise TaxonomyError(f"{path}: 'words:' must map list names to lists of words")
+    words = {}
+    for name, items in raw.items():
+        if not isinstance(name, str) or not _ID_RE.match(name):
+            raise TaxonomyError(
+                f"{path}: word list name {name!r} must be lowercase letters, digits and "
+                "underscores, starting with a letter"
+            )
+        try:
+            values = _strings(items, f"word list {name!r}")
+            if not values:
+                raise ValueError(f"word list {name!r} is empty")
+            _one_word_stems(values, f"${name}")
+        except ValueError as exc:
+            raise TaxonomyError(f"{path}: words: {exc}") from None
+        words[name] = values
+    return words
+
+
+def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
+    """Read, validate and compile an event taxonomy YAML file.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The YAML file; None reads the default shipped with the package
+        (:data:`helpers.config.DEFAULT_TAXONOMY`). Copy that file to start your own.
+
+    Returns
+    -------
+    Taxonomy
+
+    Raises
+    ------
+    TaxonomyError
+        If the file is missing, is not valid YAML (the message gives the line), or an event has
+        an unknown key, a missing label or id, a duplicate id, empty patterns or a pattern that
+        normalises to no words. The message names the file and the event id.
+    """
+    path = Path(config.DEFAULT_TAXONOMY if path is None else path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise TaxonomyError(f"{path}: cannot read taxonomy file ({exc.strerror})") from exc
+    try:
+        raw = yaml.safe_load(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise TaxonomyError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        context, cmark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and cmark:
+            problem += f" ({context} started at line {cmark.line + 1})"
+        raise TaxonomyError(f"{path}: invalid YAML{where}: {problem}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("events"), list):
+        raise TaxonomyError(f"{path}: expected a mapping with an 'events:' list at the top level")
+    unknown = sorted(set(map(str, raw)) - _TOP_KEYS)
+    if unknown:
+        raise TaxonomyError(
+            f"{path}: unknown top-level key(s) {', '.join(map(repr, unknown))} "
+            f"(allowed: {', '.join(sorted(_TOP_KEYS))})"
+        )
+    if not raw["events"]:
+        raise TaxonomyError(f"{path}: the 'events:' list is empty")
+    words = _parse_words(raw.get("words"), path)
+    events: list[EventType] = []
+    first_seen: dict[str, int] = {}
+    for n, item in enumerate(raw["events"], start=1):
+        name = item.get("id") if isinstance(item, dict) else None
+        who = f"event {name!r}" if isinstance(name, str) and name else f"event #{n}"
+        try:
+            event = _parse_event(item, n)
+            for pattern in (*event.patterns, *event.exclude):
+                _compile_pattern(pattern, words)
+        except ValueError as exc:
+            raise TaxonomyError(f"{path}: {who}: {exc}") from None
+        if event.id in first_seen:
+            raise TaxonomyError(
+                f"{path}: {who}: duplicate id (already used by event #{first_seen[event.id]})"
+            )
+        first_seen[event.id] = n
+        events.append(event)
+    return _build(tuple(events), words, path.resolve(), hashlib.sha256(data).hexdigest())
+
+
+def _as_taxonomy(taxonomy: Taxonomy | str | Path | None) -> Taxonomy:
+    return taxonomy if isinstance(taxonomy, Taxonomy) else load_taxonomy(taxonomy)
+
+
+# --- matching --------------------------------------------------------------------------------
+
+
+def _match_at(stems: Sequence[str], i: int, compiled: _Compiled) -> int | None:
+    """End token index (exclusive) of the shortest match of ``compiled`` starting at ``i``."""
+
+    def extend(k: int, pos: int) -> int | None:
+        if k == len(compiled):
+            return pos
+        gap, accepted = compiled[k]
+        for j in range(pos, min(pos + gap + 1, len(stems))):
+            if stems[j] in accepted:
+                found = extend(k + 1, j + 1)
+                if found is not None:
+                    return found
+        return None
+
+    return extend(1, i + 1)
+
+
+def _matches_anywhere(stems: Sequence[str], patterns: tuple[_Compiled, ...]) -> bool:
+    present = set(stems)
+    for compiled in patterns:
+        first = compiled[0][1]
+        if present.isdisjoint(first):
+            continue
+        for i, s in enumerate(stems):
+            if s in first and _match_at(stems, i, compiled) is not None:
+                return True
+    return False
+
+
+def _could_match(text: str, taxonomy: Taxonomy) -> bool:
+    """False only when no token of ``text`` can start a pattern (skips the tokenizer)."""
+    if _CONTRACTION_RE.search(text):
+        return True
+    anchors = taxonomy._anchors
+    return any(_stem(w) in anchors for w in _PIECE_RE.findall(text))
+
+
+def _sentence_hits(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, int, int]]:
+    """(event index, start char, end char, n_matches) per event found in ``text``, event order."""
+    toks = _tokens(text)
+    stems = [t[0] for t in toks]
+    spans: dict[int, list[tuple[int, int]]] = {}
+    index = taxonomy._index
+    for i, stem in enumerate(stems):
+        for event_i, compiled in index.get(stem, ()):
+            end = _match_at(stems, i, compiled)
+            if end is not None:
+                spans.setdefault(event_i, []).append((i, end))
+    hits = []
+    for event_i in sorted(spans):
+        if taxonomy._exclude[event_i] and _matches_anywhere(stems, taxonomy._exclude[event_i]):
+            continue
+        # Like regex finditer: leftmost match first, longest at a tie, then no overlaps.
+        chosen: list[tuple[int, int]] = []
+        for a, b in sorted(set(spans[event_i]), key=lambda ab: (ab[0], -ab[1])):
+            if not chosen or a >= chosen[-1][1]:
+                chosen.append((a, b))
+        a, b = chosen[0]
+        hits.append((event_i, toks[a][1], toks[b - 1][2], len(chosen)))
+    return hits
+
+
+def find_events(text: str, taxonomy: Taxonomy | str | Path | None = None) -> list[dict]:
+    """Event hits in one piece of text (convenience for exploring a taxonomy).
+
+    Returns
+    -------
+    list of dict
+        One per event type found, in taxonomy order, with keys event, match, start, end
+        (character offsets into ``text``) and n_matches, as in :func:`detect_events`.
+    """
+    tax = _as_taxonomy(taxonomy)
+    return [
+        {
+            "event": tax.events[e].id,
+            "match": text[a:b],
+            "start": a,
+            "end": b,
+            "n_matches": n,
+        }
+        for e, a, b, n in _sentence_hits(text, tax)
+    ]
+
+
+def detect_events(
+    sentences: pd.DataFrame, taxonomy: Taxonomy | str | Path | None = None
+) -> pd.DataFrame:
+    """Find taxonomy event types in sentences.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        With columns doc_id, sent_idx, text (as returned by :func:`helpers.text.split_sentences`);
+        other columns are ignored.
+    taxonomy : Taxonomy, path or None
+        A loaded taxonomy, a YAML path, or None for the shipped default.
+
+    Returns
+    -------
+    DataFrame
+        One row per (sentence, event type) found, sorted by doc_id, sent_idx and taxonomy order.
+        Columns: doc_id (str), sent_idx (int), event (str, an event id), match (str: the sentence
+        text of the first, i.e. leftmost-longest, match, including any words a gap skipped),
+        start, end (int: character offsets of ``match`` in the sentence text, end exclusive),
+        n_matches (int: non-overlapping matches of that event type in the sentence, >= 1).
+        A sentence where one of the event's ``exclude`` patterns matches gets no row for it.
+    """
+    missing = [c for c in ("doc_id", "sent_idx", "text") if c not in sentences.columns]
+    if missing:
+        raise ValueError(
+            f"detect_events needs columns doc_id, sent_idx, text; missing: {', '.join(missing)}"
+        )
+    tax = _as_taxonomy(taxonomy)
+    rows: list[tuple[str, int, int, str, int, int, int]] = []
+    for doc_id, sent_idx, text in zip(
+        sentences["doc_id"], sentences["sent_idx"], sentences["text"], strict=True
+    ):
+        if not isinstance(text, str) or not text or not _could_match(text, tax):
+            continue
+        for event_i, a, b, n in _sentence_hits(text, tax):
+            rows.append((str(doc_id), int(sent_idx), event_i, text[a:b], a, b, n))
+    rows.sort(key=lambda r: (r[0], r[1], r[2]))
+    ids = tax.ids
+    return pd.DataFrame(
+        {
+            "doc_id": pd.Series([r[0] for r in rows], dtype="str"),
+            "sent_idx": pd.Series([r[1] for r in rows], dtype="int64"),
+            "event": pd.Series([ids[r[2]] for r in rows], dtype="str"),
+            "match": pd.Series([r[3] for r in rows], dtype="str"),
+            "start": pd.Series([r[4] for r in rows], dtype="int64"),
+            "end": pd.Series([r[5] for r in rows], dtype="int64"),
+            "n_matches": pd.Series([r[6] for r in rows], dtype="int64"),
+        },
+        columns=EVENT_COLUMNS,
+    )

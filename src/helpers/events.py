@@ -38,6 +38,9 @@ __all__ = [
     "load_taxonomy",
     "detect_events",
     "find_events",
+    "top_events",
+    "article_matrix",
+    "evidence",
     "EVENT_COLUMNS",
     "IRREGULAR_FORMS",
 ]
@@ -623,4 +626,106 @@ def detect_events(
             "n_matches": pd.Series([r[6] for r in rows], dtype="int64"),
         },
         columns=EVENT_COLUMNS,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Summaries of the hits that the notebooks show next to the time series.
+
+
+def top_events(hits: pd.DataFrame, taxonomy: Taxonomy, n: int) -> list[str]:
+    """The ``n`` event ids mentioned in the most articles (ties: more sentences, taxonomy order).
+
+    Events with no hit are left out unless nothing was found at all, in which case the first
+    ``n`` taxonomy events are returned so a chart can show the zeros honestly.
+    """
+    if hits.empty:
+        return list(taxonomy.ids[:n])
+    order = {event: i for i, event in enumerate(taxonomy.ids)}
+    stats = hits.groupby("event").agg(
+        articles=("doc_id", "nunique"), sentences=("sent_idx", "size")
+    )
+    ranked = sorted(
+        (e for e in stats.index if e in order),
+        key=lambda e: (-stats.at[e, "articles"], -stats.at[e, "sentences"], order[e]),
+    )
+    return ranked[:n]
+
+
+def article_matrix(hits: pd.DataFrame, documents: pd.DataFrame, taxonomy: Taxonomy) -> pd.DataFrame:
+    """Sentences mentioning each event, per article.
+
+    Returns
+    -------
+    DataFrame
+        Index ``doc_id`` (every document, ordered by date with undated articles last, then by
+        doc_id), one int column per taxonomy event id in taxonomy order: the number of the
+        article's sentences that mention the event (0 when none).
+    """
+    order = documents.assign(_undated=documents["date"].isna()).sort_values(
+        ["_undated", "date", "doc_id"], kind="stable"
+    )["doc_id"]
+    counts = (
+        hits[hits["event"].isin(taxonomy.ids)]
+        .groupby(["doc_id", "event"])
+        .size()
+        .unstack("event")
+        .reindex(index=order.astype(str), columns=list(taxonomy.ids))
+        .fillna(0)
+        .astype("int64")
+    )
+    counts.index.name = "doc_id"
+    counts.columns.name = None
+    return counts
+
+
+def evidence(
+    sentences: pd.DataFrame, hits: pd.DataFrame, documents: pd.DataFrame, *, width: int = 70
+) -> pd.DataFrame:
+    """Keyword-in-context rows: each hit with the words around it.
+
+    Parameters
+    ----------
+    sentences
+        ``doc_id``, ``sent_idx``, ``text`` (the frame the hits were found in).
+    hits
+        :func:`detect_events` rows.
+    documents
+        ``doc_id``, ``date`` and optionally ``title``.
+    width
+        Characters of context kept on each side of the match (cut at a word, marked with "…").
+
+    Returns
+    -------
+    DataFrame
+        One row per hit, in hit order: ``date``, ``doc_id``, ``sent_idx``, ``event``, ``left``,
+        ``match``, ``right``. Text is plain text; display it escaped (pandas does by default).
+    """
+    if hits.empty:
+        return pd.DataFrame(
+            columns=["date", "doc_id", "sent_idx", "event", "left", "match", "right"]
+        )
+    text = sentences.set_index(["doc_id", "sent_idx"])["text"]
+    keys = pd.MultiIndex.from_arrays([hits["doc_id"], hits["sent_idx"]])
+    sentence_text = text.reindex(keys).to_numpy()
+    lefts, rights = [], []
+    for sent, a, b in zip(sentence_text, hits["start"], hits["end"], strict=True):
+        left, right = sent[max(0, a - width) : a], sent[b : b + width]
+        if a > width:
+            left = "…" + left[left.find(" ") + 1 :] if " " in left else "…" + left
+        if b + width < len(sent):
+            right = right[: right.rfind(" ")] + "…" if " " in right else right + "…"
+        lefts.append(left)
+        rights.append(right)
+    dates = documents.set_index("doc_id")["date"]
+    return pd.DataFrame(
+        {
+            "date": hits["doc_id"].map(dates).to_numpy(),
+            "doc_id": hits["doc_id"].to_numpy(),
+            "sent_idx": hits["sent_idx"].to_numpy(),
+            "event": hits["event"].to_numpy(),
+            "left": lefts,
+            "match": hits["match"].to_numpy(),
+            "right": rights,
+        }
     )

@@ -2,8 +2,8 @@
 
 The style is sized for papers: single-column (3.5 in) and double-column (7 in) widths, type that
 stays readable at those sizes, the Okabe-Ito colour-blind-safe palette, TrueType fonts embedded in
-PDF, 300 dpi PNG. :func:`save_figure` writes PNG, SVG and PDF plus the CSV behind the figure, and the
-same inputs give byte-identical files (fixed SVG hash salt, no creation dates in the metadata).
+PDF, 300 dpi PNG. :func:`save_figure` writes PNG, SVG and PDF plus the CSV behind the figure, and
+the same inputs give byte-identical files (fixed SVG hash salt, no creation dates in the metadata).
 """
 
 from __future__ import annotations
@@ -86,7 +86,12 @@ def apply_style() -> None:
 
 
 def new_figure(
-    width: str | float = "double", height: float | None = None, *, nrows: int = 1, ncols: int = 1, **kwargs
+    width: str | float = "double",
+    height: float | None = None,
+    *,
+    nrows: int = 1,
+    ncols: int = 1,
+    **kwargs,
 ):
     """A figure and axes in the house style.
 
@@ -164,7 +169,9 @@ def save_figure(
     if output_dir is None:
         return {}
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"save_figure({name!r}): data must be a DataFrame, got {type(data).__name__}")
+        raise TypeError(
+            f"save_figure({name!r}): data must be a DataFrame, got {type(data).__name__}"
+        )
     apply_style()
     out = Path(output_dir)
     figures, tables = out / "figures", out / "data"
@@ -199,3 +206,484 @@ def caption_markdown(caption: str, *, figure: str | None = None) -> str:
     """A caption as Markdown with any HTML in it escaped (labels may come from user files)."""
     text = html.escape(caption, quote=False)
     return f"**{html.escape(figure, quote=False)}.** {text}" if figure else text
+
+
+# --------------------------------------------------------------------------------------------
+# Charts. Each takes an aggregated frame (built in helpers.timeseries / helpers.sentiment) and
+# returns the Figure; the notebook shows it and passes the same frame to save_figure.
+# --------------------------------------------------------------------------------------------
+
+_MASKED_COLOUR = "#f0f0f0"
+
+
+def _date_axis(ax, periods: pd.Series, freq: str) -> None:
+    """Readable date ticks whether there are 2 periods or 2,000."""
+    import matplotlib.dates as mdates
+
+    n = len(periods)
+    if n <= 14:
+        ax.set_xticks(list(periods))
+        fmt = {"D": "%d %b\n%Y", "W": "wk of\n%d %b %Y", "M": "%b\n%Y"}[freq]
+        ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt))
+    else:
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def _period_halfwidth(freq: str) -> pd.Timedelta:
+    return {"D": pd.Timedelta(hours=12), "W": pd.Timedelta(days=3.5), "M": pd.Timedelta(days=15)}[
+        freq
+    ]
+
+
+def _mark_key_dates(ax, key_dates: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
+    """Vertical markers for key dates inside [lo, hi], labelled at the top of the axes."""
+    if key_dates is None or key_dates.empty:
+        return
+    inside = key_dates[(key_dates["date"] >= lo) & (key_dates["date"] <= hi)]
+    for i, row in enumerate(inside.itertuples(index=False)):
+        ax.axvline(row.date, color="#555555", linewidth=0.7, linestyle=(0, (2, 2)), zorder=1)
+        ax.annotate(
+            str(row.label),
+            xy=(row.date, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(2, -2 - 8 * (i % 3)),
+            textcoords="offset points",
+            fontsize=6,
+            color="#333333",
+            va="top",
+            ha="left",
+        )
+
+
+def _count_strip(ax, periods: pd.Series, counts: pd.Series, freq: str, label: str) -> None:
+    """Bars of how many articles each period rests on, beneath a rate or tone panel."""
+    width = 2 * _period_halfwidth(freq) * 0.8
+    ax.bar(periods, counts, width=width, color="#999999")
+    ax.set_ylabel(label)
+    ax.grid(axis="x", visible=False)
+    if len(periods) <= 14:
+        for x, y in zip(periods, counts, strict=True):
+            ax.annotate(
+                f"{int(y)}",
+                (x, y),
+                xytext=(0, 1),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                fontsize=6,
+            )
+    ax.set_ylim(0, max(1, float(counts.max() if len(counts) else 1)) * 1.3)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=3, integer=True))
+
+
+def plot_articles_per_period(per_period: pd.DataFrame, *, freq: str, title: str = "") -> Figure:
+    """Bar chart of dated articles per period.
+
+    ``per_period``: one row per calendar period, columns ``period`` (period start) and
+    ``n_articles``.
+    """
+    fig, ax = new_figure("double", 2.2)
+    _count_strip(ax, per_period["period"], per_period["n_articles"], freq, "articles")
+    _date_axis(ax, per_period["period"], freq)
+    ax.set_title(title or "Articles per period")
+    return fig
+
+
+def plot_length_distribution(documents: pd.DataFrame, *, column: str = "n_words") -> Figure:
+    """Article lengths: every article as a dot for small corpora, a histogram for large ones.
+
+    ``documents``: one row per article with a numeric ``column`` (default ``n_words``).
+    """
+    fig, ax = new_figure("single", 1.9)
+    values = documents[column].astype(float)
+    if len(values) <= 50:
+        ax.scatter(values, [0] * len(values), s=18, color=PALETTE[0], alpha=0.8, zorder=3)
+        ax.set_yticks([])
+        ax.grid(axis="y", visible=False)
+        ax.set_xlim(0, max(values.max() * 1.1, 1))
+    else:
+        ax.hist(values, bins=min(60, max(10, len(values) // 50)), color=PALETTE[0])
+        ax.set_ylabel("articles")
+    ax.set_xlabel(column.replace("n_", "").replace("_", " ") + " per article")
+    ax.set_title(f"Article length (n = {len(values)})")
+    return fig
+
+
+def plot_top_terms(terms: pd.DataFrame, *, title: str = "Most frequent terms") -> Figure:
+    """Horizontal bars of term counts.
+
+    ``terms``: one row per term, columns ``term`` and ``count``, most frequent first.
+    """
+    height = 0.6 + 0.16 * len(terms)
+    fig, ax = new_figure("single", height)
+    ordered = terms.iloc[::-1]
+    ax.barh(ordered["term"].astype(str), ordered["count"], color=PALETTE[0])
+    ax.set_xlabel("occurrences (stop words and numbers excluded)")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title)
+    return fig
+
+
+def plot_event_heatmap(
+    values: pd.DataFrame, *, freq: str, labels: dict[str, str], value_label: str, title: str = ""
+) -> Figure:
+    """Event mix over time: events (rows) by periods (columns), masked periods in grey.
+
+    ``values``: long frame, one row per (period, event), columns ``period``, ``event``, ``value``
+    (NaN where masked). Event order follows first appearance in ``values``.
+    """
+    import matplotlib.dates as mdates
+    import numpy as np
+
+    events = list(dict.fromkeys(values["event"]))
+    grid = values.pivot(index="event", columns="period", values="value").reindex(events)
+    periods = pd.Series(grid.columns)
+    half = _period_halfwidth(freq)
+    edges = [p - half for p in periods] + [periods.iloc[-1] + half]
+    x = mdates.date2num(pd.to_datetime(edges))
+    fig, ax = new_figure("double", 0.9 + 0.2 * len(events))
+    ax.set_facecolor(_MASKED_COLOUR)
+    data = np.ma.masked_invalid(grid.to_numpy(dtype=float))
+    finite = data.compressed()
+    vmax = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    mesh = ax.pcolormesh(x, np.arange(len(events) + 1), data, cmap="cividis", vmin=0, vmax=vmax)
+    if len(periods) <= 10 and len(events) <= 20:
+        for i in range(len(events)):
+            for j in range(len(periods)):
+                if data.mask is not np.ma.nomask and data.mask[i, j]:
+                    continue
+                v = float(data[i, j])
+                text = f"{v:.0%}" if value_label.startswith("share") else f"{v:.3g}"
+                ax.text(
+                    (x[j] + x[j + 1]) / 2,
+                    i + 0.5,
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=6,
+                    color="white" if v < 0.6 * vmax else "black",
+                )
+    ax.set_yticks(np.arange(len(events)) + 0.5, [labels.get(e, e) for e in events])
+    ax.invert_yaxis()
+    ax.grid(False)
+    ax.xaxis_date()
+    _date_axis(ax, periods, freq)
+    cbar = fig.colorbar(mesh, ax=ax, pad=0.01, fraction=0.04)
+    cbar.set_label(value_label)
+    if value_label.startswith("share"):
+        from matplotlib.ticker import PercentFormatter
+
+        cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_title(title or "Event mix over time")
+    return fig
+
+
+def plot_event_lines(
+    values: pd.DataFrame,
+    *,
+    freq: str,
+    labels: dict[str, str],
+    value_label: str,
+    key_dates: pd.DataFrame | None = None,
+    title: str = "",
+) -> Figure:
+    """Lines of the normalised value per event, key dates marked, article counts beneath.
+
+    ``values``: long frame, one row per (period, event): ``period``, ``event``, ``value`` (NaN
+    where masked) and ``total_articles``.
+    """
+    fig, (ax, ax_n) = new_figure(
+        "double", 3.4, nrows=2, sharex=True, gridspec_kw={"height_ratios": [4, 1]}
+    )
+    few = values["period"].nunique() <= 14
+    for i, (event, rows) in enumerate(values.groupby("event", sort=False)):
+        ax.plot(
+            rows["period"],
+            rows["value"],
+            marker="o" if few else None,
+            markersize=3.5,
+            color=PALETTE[i % len(PALETTE)],
+            label=labels.get(event, event),
+        )
+    if value_label.startswith("share"):
+        from matplotlib.ticker import PercentFormatter
+
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylim(-0.03, 1.03)
+    else:
+        ax.set_ylim(bottom=0)
+    ax.set_ylabel(value_label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
+    totals = values.drop_duplicates("period")[["period", "total_articles"]]
+    lo, hi = totals["period"].min(), totals["period"].max()
+    _mark_key_dates(ax, key_dates, lo - _period_halfwidth(freq), hi + _period_halfwidth(freq))
+    _count_strip(ax_n, totals["period"], totals["total_articles"], freq, "articles")
+    _date_axis(ax_n, totals["period"], freq)
+    ax.set_xlim(lo - _period_halfwidth(freq), hi + _period_halfwidth(freq))
+    ax.set_title(title or "Share of coverage by event type")
+    return fig
+
+
+def plot_article_event_matrix(
+    matrix: pd.DataFrame, *, labels: dict[str, str], row_labels: pd.Series, max_labelled: int = 60
+) -> Figure:
+    """Which article mentions which event.
+
+    ``matrix``: one row per article (in the order to draw, usually by date), one column per event,
+    values = sentences mentioning the event. Up to ``max_labelled`` articles each get a labelled
+    row with its counts written in; beyond that the rows become a raster sorted as given, where
+    dark bands show when an event is discussed (a barcode, not a smear of labels).
+    """
+    import numpy as np
+
+    n_docs, n_events = matrix.shape
+    values = matrix.to_numpy(dtype=float)
+    if n_docs <= max_labelled:
+        fig, ax = new_figure("double", 0.9 + 0.22 * n_docs)
+        shown = np.ma.masked_equal(values, 0)
+        ax.set_facecolor("white")
+        ax.pcolormesh(
+            np.arange(n_events + 1),
+            np.arange(n_docs + 1),
+            shown,
+            cmap="cividis_r",
+            vmin=0,
+            vmax=max(1.0, float(values.max())),
+            edgecolors="#cccccc",
+            linewidth=0.3,
+        )
+        for i in range(n_docs):
+            for j in range(n_events):
+                if values[i, j]:
+                    ax.text(
+                        j + 0.5,
+                        i + 0.5,
+                        f"{int(values[i, j])}",
+                        ha="center",
+                        va="center",
+                        fontsize=6,
+                        color="white" if values[i, j] > values.max() / 2 else "black",
+                    )
+        ax.set_yticks(np.arange(n_docs) + 0.5, list(row_labels))
+        ax.set_title("Sentences mentioning each event type, per article")
+    else:
+        fig, ax = new_figure("double", 4.5)
+        ax.imshow(
+            values > 0,
+            aspect="auto",
+            interpolation="antialiased",
+            cmap="Greys",
+            extent=(0, n_events, n_docs, 0),
+        )
+        step = max(1, n_docs // 8)
+        ax.set_yticks(np.arange(0, n_docs, step) + 0.5, list(row_labels.iloc[::step]))
+        ax.set_title(f"Articles (rows, n = {n_docs}) mentioning each event type (dark)")
+    ax.set_xticks(
+        np.arange(n_events) + 0.5,
+        [labels.get(e, e) for e in matrix.columns],
+        rotation=45,
+        ha="right",
+    )
+    ax.invert_yaxis()
+    ax.grid(False)
+    return fig
+
+
+def plot_tone(
+    tone: pd.DataFrame,
+    *,
+    freq: str,
+    ci: float,
+    key_dates: pd.DataFrame | None = None,
+    title: str = "",
+) -> Figure:
+    """Mean tone per period with its bootstrap interval, article counts beneath.
+
+    ``tone``: one row per period: ``period``, ``n_articles``, ``mean``, ``mean_lo``, ``mean_hi``,
+    ``median`` (NaN where masked).
+    """
+    fig, (ax, ax_n) = new_figure(
+        "double", 3.2, nrows=2, sharex=True, gridspec_kw={"height_ratios": [4, 1]}
+    )
+    few = len(tone) <= 14
+    ax.axhline(0, color="#777777", linewidth=0.6)
+    if few:
+        err = [tone["mean"] - tone["mean_lo"], tone["mean_hi"] - tone["mean"]]
+        ax.errorbar(
+            tone["period"],
+            tone["mean"],
+            yerr=err,
+            fmt="o-",
+            color=PALETTE[0],
+            capsize=3,
+            markersize=4,
+            label=f"mean of article tone ({ci:.0%} CI)",
+        )
+    else:
+        ax.fill_between(
+            tone["period"],
+            tone["mean_lo"],
+            tone["mean_hi"],
+            color=PALETTE[5],
+            alpha=0.35,
+            linewidth=0,
+            label=f"{ci:.0%} bootstrap CI",
+        )
+        ax.plot(tone["period"], tone["mean"], color=PALETTE[0], label="mean of article tone")
+    ax.plot(
+        tone["period"],
+        tone["median"],
+        linestyle=(0, (3, 2)),
+        color=PALETTE[1],
+        marker="s" if few else None,
+        markersize=3,
+        label="median",
+    )
+    ax.set_ylabel("VADER compound")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
+    lo, hi = tone["period"].min(), tone["period"].max()
+    pad = _period_halfwidth(freq)
+    _mark_key_dates(ax, key_dates, lo - pad, hi + pad)
+    _count_strip(ax_n, tone["period"], tone["n_articles"], freq, "articles")
+    _date_axis(ax_n, tone["period"], freq)
+    ax.set_xlim(lo - pad, hi + pad)
+    ax.set_title(title or "Tone of coverage over time")
+    return fig
+
+
+def plot_score_distribution(sentences: pd.DataFrame, *, freq: str, title: str = "") -> Figure:
+    """Distribution of sentence compound scores per period.
+
+    ``sentences``: one row per sentence with ``period`` and ``compound``. Box plots (whiskers at
+    the 5th and 95th percentiles) with every sentence drawn as a dot when there are few; quantile
+    bands (10-90, 25-75, median) when there are more than 31 periods.
+    """
+    import numpy as np
+
+    periods = sorted(sentences["period"].unique())
+    fig, ax = new_figure("double", 2.6)
+    ax.axhline(0, color="#777777", linewidth=0.6)
+    if len(periods) <= 31:
+        groups = [sentences.loc[sentences["period"] == p, "compound"].to_numpy() for p in periods]
+        positions = np.arange(len(periods))
+        ax.boxplot(
+            groups,
+            positions=positions,
+            widths=0.5,
+            whis=(5, 95),
+            showfliers=False,
+            medianprops={"color": PALETTE[3]},
+        )
+        if sum(len(g) for g in groups) <= 3000:
+            rng = np.random.default_rng(0)  # fixed jitter: the figure is the same on every run
+            for pos, g in zip(positions, groups, strict=True):
+                ax.scatter(
+                    pos + rng.uniform(-0.18, 0.18, len(g)),
+                    g,
+                    s=4,
+                    alpha=0.45,
+                    color=PALETTE[0],
+                    linewidth=0,
+                )
+        fmt = {"D": "%d %b %Y", "W": "wk %d %b %Y", "M": "%b %Y"}[freq]
+        ax.set_xticks(positions, [pd.Timestamp(p).strftime(fmt) for p in periods])
+        counts = [len(g) for g in groups]
+        for pos, n in zip(positions, counts, strict=True):
+            ax.annotate(
+                f"n={n}",
+                (pos, -1.0),
+                xytext=(0, 2),
+                textcoords="offset points",
+                ha="center",
+                fontsize=6,
+                color="#555555",
+            )
+    else:
+        q = sentences.groupby("period")["compound"].quantile([0.1, 0.25, 0.5, 0.75, 0.9]).unstack()
+        ax.fill_between(
+            q.index,
+            q[0.1],
+            q[0.9],
+            color=PALETTE[5],
+            alpha=0.25,
+            linewidth=0,
+            label="10th-90th percentile",
+        )
+        ax.fill_between(
+            q.index,
+            q[0.25],
+            q[0.75],
+            color=PALETTE[5],
+            alpha=0.5,
+            linewidth=0,
+            label="25th-75th percentile",
+        )
+        ax.plot(q.index, q[0.5], color=PALETTE[0], label="median")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        _date_axis(ax, pd.Series(q.index), freq)
+    ax.set_ylim(-1.05, 1.05)
+    ax.set_ylabel("sentence compound")
+    ax.set_title(title or "Distribution of sentence tone per period")
+    return fig
+
+
+def plot_tone_by_event(
+    by_event: pd.DataFrame, *, labels: dict[str, str], title: str = ""
+) -> Figure:
+    """Mean compound of the sentences mentioning each event, with its interval.
+
+    ``by_event``: one row per event: ``event``, ``n_sentences``, ``mean_compound`` and optional
+    ``lo``/``hi`` interval bounds; drawn sorted by mean.
+    """
+    data = by_event.sort_values(["mean_compound", "event"], ascending=[False, True])
+    fig, ax = new_figure("single", 0.7 + 0.2 * len(data))
+    y = range(len(data))
+    ax.axvline(0, color="#777777", linewidth=0.6)
+    if {"lo", "hi"} <= set(data.columns):
+        ax.hlines(list(y), data["lo"], data["hi"], color=PALETTE[5], linewidth=2)
+    ax.plot(data["mean_compound"], list(y), "o", color=PALETTE[0], markersize=4)
+    ax.set_yticks(
+        list(y),
+        [
+            f"{labels.get(e, e)} (n={n})"
+            for e, n in zip(data["event"], data["n_sentences"], strict=True)
+        ],
+    )
+    ax.invert_yaxis()
+    ax.set_xlim(-1, 1)
+    ax.set_xlabel("mean sentence compound")
+    ax.grid(axis="y", visible=False)
+    ax.set_title(title or "Tone of sentences mentioning each event")
+    return fig
+
+
+def plot_tone_trajectories(
+    sentences: pd.DataFrame, *, titles: dict[str, str], window: int = 5, max_articles: int = 12
+) -> Figure:
+    """Sentence-by-sentence tone within each article (small multiples).
+
+    ``sentences``: one row per sentence: ``doc_id``, ``sent_idx``, ``compound``. Bars are sentence
+    scores (blue positive, vermillion negative); the line is a centred ``window``-sentence mean.
+    At most ``max_articles`` articles are drawn, in the order given.
+    """
+    import numpy as np
+
+    doc_ids = list(dict.fromkeys(sentences["doc_id"]))[:max_articles]
+    fig, axes = new_figure("double", 1.5 * len(doc_ids) + 0.3, nrows=len(doc_ids), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, doc_id in zip(axes, doc_ids, strict=True):
+        rows = sentences[sentences["doc_id"] == doc_id].sort_values("sent_idx")
+        colours = [PALETTE[0] if c >= 0 else PALETTE[3] for c in rows["compound"]]
+        ax.bar(rows["sent_idx"], rows["compound"], color=colours, width=0.8)
+        smooth = rows["compound"].rolling(window, center=True, min_periods=1).mean()
+        ax.plot(rows["sent_idx"], smooth, color="black", linewidth=1)
+        ax.axhline(0, color="#777777", linewidth=0.5)
+        ax.set_ylim(-1.05, 1.05)
+        ax.set_title(titles.get(doc_id, doc_id), loc="left", fontsize=7)
+        ax.set_ylabel("compound")
+    axes[-1].set_xlabel("sentence number within the article")
+    return fig

@@ -48,6 +48,8 @@ __all__ = [
     "NORMALIZATIONS",
     "KeyDatesError",
     "period_start",
+    "articles_per_period",
+    "value_label",
     "event_counts",
     "normalize_counts",
     "article_tone",
@@ -234,6 +236,47 @@ def _event_order(events: pd.Series, events_subset: Sequence[str] | None) -> list
     if dupes:
         raise ValueError(f"events_subset lists {dupes} more than once")
     return order
+
+
+def articles_per_period(
+    documents: pd.DataFrame, *, freq: str = "D", start: Any = None, end: Any = None
+) -> pd.DataFrame:
+    """Dated articles per calendar period, zero-filled.
+
+    Returns
+    -------
+    DataFrame
+        One row per period from ``start`` (default: first dated article) to ``end``: ``period``
+        (first day), ``n_articles``. ``attrs`` carries ``n_undated`` and ``n_outside``.
+    """
+    _check_freq(freq)
+    _require(documents, ["doc_id", "date"], "documents")
+    dated, n_undated, n_outside, start_ts, end_ts = _split_dated(documents, start, end)
+    if start_ts is None:
+        out = pd.DataFrame({"period": pd.Series([], dtype=_NS), "n_articles": []}, dtype="int64")
+    else:
+        calendar = _calendar(start_ts, end_ts, freq)
+        counts = period_start(dated["date"], freq).value_counts()
+        out = pd.DataFrame(
+            {
+                "period": calendar,
+                "n_articles": counts.reindex(calendar, fill_value=0).to_numpy("int64"),
+            }
+        )
+    out.attrs = _attrs(freq, start_ts, end_ts, n_undated, n_outside)
+    return out
+
+
+def value_label(how: str) -> str:
+    """Axis and colour-bar label for a :func:`normalize_counts` value."""
+    labels = {
+        "share": "share of articles mentioning",
+        "per_1000_sentences": "mentions per 1,000 sentences",
+        "count": "articles mentioning",
+    }
+    if how not in labels:
+        raise ValueError(f"how must be one of {NORMALIZATIONS}, got {how!r}")
+    return labels[how]
 
 
 # ---------------------------------------------------------------------------------------------

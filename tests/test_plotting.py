@@ -29,7 +29,9 @@ def _figure():
 
 def test_save_figure_writes_every_format_and_the_data(tmp_path):
     data = pd.DataFrame({"day": pd.to_datetime(["2022-02-25", "2022-02-26"]), "share": [0.5, 1.0]})
-    paths = plotting.save_figure(_figure(), "demo", data=data, output_dir=tmp_path, caption="Share.")
+    paths = plotting.save_figure(
+        _figure(), "demo", data=data, output_dir=tmp_path, caption="Share."
+    )
     assert set(paths) == {"png", "svg", "pdf", "csv", "json"}
     assert paths["csv"].read_text() == "day,share\n2022-02-25,0.5\n2022-02-26,1.0\n"
     meta = json.loads(paths["json"].read_text())

@@ -237,12 +237,43 @@ def _irregular_stems() -> dict[str, str]:
 
 @lru_cache(maxsize=500_000)
 def _stem(piece: str) -> str:
+    if piece.isdigit() and piece.isascii():
+        # Numbers are the commonest never-seen-before pieces; Snowball leaves digits unchanged.
+        return piece
     s = normalize(piece)
     return _irregular_stems().get(s, s)
 
 
+@lru_cache(maxsize=1)
+def _slow_text_re() -> re.Pattern[str]:
+    # The tokenizer splits a run of letters and digits in only two ways: "n't" ("do" + "n't") and
+    # at a character Python's re counts as a word character but the tokenizer's regex engine does
+    # not (numeric symbols such as "²"). Text free of both, within Latin script and General
+    # Punctuation (curly quotes, dashes), has exactly the whole-text runs as its pieces.
+    allowed = "".join(
+        ch
+        for ch in map(chr, [*range(0x250), *range(0x2000, 0x2070)])
+        if not (ch.isnumeric() and not ch.isdecimal())
+    )
+    return re.compile(rf"(?i:n['’]t)|[^{re.escape(allowed)}]")
+
+
+def _fast_stems(text: str) -> list[str] | None:
+    """The stems of :func:`_tokens` in one regex scan, or None when ``text`` needs the tokenizer.
+
+    The pieces' offsets are those of ``_PIECE_RE.finditer(text)``, computed only when needed.
+    """
+    if _slow_text_re().search(text) is not None:
+        return None
+    return list(map(_stem, _PIECE_RE.findall(text)))
+
+
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) for every word piece of ``text``, offsets into ``text``."""
+    stems = _fast_stems(text)
+    if stems is not None:
+        spans = [m.span() for m in _PIECE_RE.finditer(text)]
+        return [(stem, a, b) for stem, (a, b) in zip(stems, spans, strict=True)]
     out = []
     for token, start, end in tokenize_spans(text):
         if token.isalnum():
@@ -494,19 +525,21 @@ def _as_taxonomy(taxonomy: Taxonomy | str | Path | None) -> Taxonomy:
 
 def _match_at(stems: Sequence[str], i: int, compiled: _Compiled) -> int | None:
     """End token index (exclusive) of the shortest match of ``compiled`` starting at ``i``."""
+    if len(compiled) == 1:
+        return i + 1
+    return _extend(stems, compiled, 1, i + 1)
 
-    def extend(k: int, pos: int) -> int | None:
-        if k == len(compiled):
-            return pos
-        gap, accepted = compiled[k]
-        for j in range(pos, min(pos + gap + 1, len(stems))):
-            if stems[j] in accepted:
-                found = extend(k + 1, j + 1)
-                if found is not None:
-                    return found
-        return None
 
-    return extend(1, i + 1)
+def _extend(stems: Sequence[str], compiled: _Compiled, k: int, pos: int) -> int | None:
+    if k == len(compiled):
+        return pos
+    gap, accepted = compiled[k]
+    for j in range(pos, min(pos + gap + 1, len(stems))):
+        if stems[j] in accepted:
+            found = _extend(stems, compiled, k + 1, j + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _matches_anywhere(stems: Sequence[str], patterns: tuple[_Compiled, ...]) -> bool:
@@ -532,7 +565,14 @@ def _could_match(text: str, taxonomy: Taxonomy) -> bool:
 def _sentence_hits(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, int, int]]:
     """(event index, start char, end char, n_matches) per event found in ``text``, event order."""
     toks = _tokens(text)
-    stems = [t[0] for t in toks]
+    return [
+        (event_i, toks[a][1], toks[b - 1][2], n)
+        for event_i, a, b, n in _stem_hits([t[0] for t in toks], taxonomy)
+    ]
+
+
+def _stem_hits(stems: list[str], taxonomy: Taxonomy) -> list[tuple[int, int, int, int]]:
+    """(event index, first token, end token (exclusive), n_matches) per event, event order."""
     spans: dict[int, list[tuple[int, int]]] = {}
     index = taxonomy._index
     for i, stem in enumerate(stems):
@@ -550,7 +590,7 @@ def _sentence_hits(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, int, i
             if not chosen or a >= chosen[-1][1]:
                 chosen.append((a, b))
         a, b = chosen[0]
-        hits.append((event_i, toks[a][1], toks[b - 1][2], len(chosen)))
+        hits.append((event_i, a, b, len(chosen)))
     return hits
 
 
@@ -605,13 +645,29 @@ def detect_events(
             f"detect_events needs columns doc_id, sent_idx, text; missing: {', '.join(missing)}"
         )
     tax = _as_taxonomy(taxonomy)
+    anchors = tax._anchors
     rows: list[tuple[str, int, int, str, int, int, int]] = []
     for doc_id, sent_idx, text in zip(
         sentences["doc_id"], sentences["sent_idx"], sentences["text"], strict=True
     ):
-        if not isinstance(text, str) or not text or not _could_match(text, tax):
+        if not isinstance(text, str) or not text:
             continue
-        for event_i, a, b, n in _sentence_hits(text, tax):
+        # Most sentences take the one-scan path; its stems double as the exact anchor check.
+        stems = _fast_stems(text)
+        if stems is None:
+            if not _could_match(text, tax):
+                continue
+            toks = _tokens(text)
+            stems = [t[0] for t in toks]
+            spans = [(t[1], t[2]) for t in toks]
+        elif anchors.isdisjoint(stems):
+            continue
+        else:
+            spans = None
+        for event_i, first, stop, n in _stem_hits(stems, tax):
+            if spans is None:
+                spans = [m.span() for m in _PIECE_RE.finditer(text)]
+            a, b = spans[first][0], spans[stop - 1][1]
             rows.append((str(doc_id), int(sent_idx), event_i, text[a:b], a, b, n))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     ids = tax.ids

@@ -63,8 +63,12 @@ class Params(BaseModel):
     ci: float = Field(0.95, gt=0, lt=1, description="Confidence level of bootstrap intervals")
     n_boot: int = Field(2000, ge=100, le=100_000, description="Bootstrap resamples")
     seed: int = Field(20220224, ge=0, description="Seed for the bootstrap")
-    pos_threshold: float = Field(config.POS_THRESHOLD, gt=-1, lt=1, description="compound >= this is positive")
-    neg_threshold: float = Field(config.NEG_THRESHOLD, gt=-1, lt=1, description="compound <= this is negative")
+    pos_threshold: float = Field(
+        config.POS_THRESHOLD, gt=-1, lt=1, description="compound >= this is positive"
+    )
+    neg_threshold: float = Field(
+        config.NEG_THRESHOLD, gt=-1, lt=1, description="compound <= this is negative"
+    )
 
     # --- output -------------------------------------------------------------------------------
     output_dir: str | None = Field(
@@ -121,13 +125,19 @@ class Params(BaseModel):
 
     @property
     def taxonomy(self) -> Path:
-        return Path(self.taxonomy_path).expanduser() if self.taxonomy_path else config.DEFAULT_TAXONOMY
+        return (
+            Path(self.taxonomy_path).expanduser() if self.taxonomy_path else config.DEFAULT_TAXONOMY
+        )
 
     @property
     def key_dates(self) -> Path | None:
         if self.key_dates_path == "":
             return None
-        return Path(self.key_dates_path).expanduser() if self.key_dates_path else config.DEFAULT_KEY_DATES
+        return (
+            Path(self.key_dates_path).expanduser()
+            if self.key_dates_path
+            else config.DEFAULT_KEY_DATES
+        )
 
     @property
     def output(self) -> Path | None:
@@ -152,7 +162,9 @@ def describe_parameters() -> str:
     for name, field in Params.model_fields.items():
         annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
         annotation = annotation.replace("typing.", "").replace("datetime.", "")
-        lines.append(f"  {name:<16} {annotation:<30} default {field.default!r:<14} {field.description}")
+        lines.append(
+            f"  {name:<16} {annotation:<30} default {field.default!r:<14} {field.description}"
+        )
     return "\n".join(lines)
 
 

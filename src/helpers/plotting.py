@@ -24,6 +24,8 @@ __all__ = [
     "apply_style",
     "new_figure",
     "save_figure",
+    "save_table",
+    "publish",
     "caption_markdown",
 ]
 
@@ -202,6 +204,41 @@ def save_figure(
     return written
 
 
+def save_table(table: pd.DataFrame, name: str, *, output_dir: str | Path | None) -> Path | None:
+    """Write a table a report shows (not behind a figure) to ``output_dir/data/<name>.csv``."""
+    name = _safe_name(name)
+    if output_dir is None:
+        return None
+    path = Path(output_dir) / "data" / f"{name}.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.to_csv(path, index=False, lineterminator="\n", date_format="%Y-%m-%d")
+    return path
+
+
+def publish(
+    fig: Figure,
+    name: str,
+    *,
+    data: pd.DataFrame,
+    output_dir: str | Path | None,
+    caption: str,
+) -> None:
+    """Save a figure with its data (:func:`save_figure`) and show its caption under it.
+
+    The notebook call for every figure: the figure itself is displayed by the inline backend at
+    the end of the cell, the caption (escaped Markdown) right after it. Returns None so nothing
+    else is printed into the report.
+    """
+    from IPython.display import Markdown, display
+
+    save_figure(fig, name, data=data, output_dir=output_dir, caption=caption)
+    display(fig)
+    display(Markdown(caption_markdown(caption)))
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)  # shown once, here, not again by the inline backend at the end of the cell
+
+
 def caption_markdown(caption: str, *, figure: str | None = None) -> str:
     """A caption as Markdown with any HTML in it escaped (labels may come from user files)."""
     text = html.escape(caption, quote=False)
@@ -216,15 +253,21 @@ def caption_markdown(caption: str, *, figure: str | None = None) -> str:
 _MASKED_COLOUR = "#f0f0f0"
 
 
-def _date_axis(ax, periods: pd.Series, freq: str) -> None:
-    """Readable date ticks whether there are 2 periods or 2,000."""
+def _date_axis(ax, periods: pd.Series, freq: str, counts: pd.Series | None = None) -> None:
+    """Readable date ticks whether there are 2 periods or 2,000.
+
+    With few periods every period is labelled, with its article count under the date when
+    ``counts`` is given.
+    """
     import matplotlib.dates as mdates
 
     n = len(periods)
     if n <= 14:
-        ax.set_xticks(list(periods))
         fmt = {"D": "%d %b\n%Y", "W": "wk of\n%d %b %Y", "M": "%b\n%Y"}[freq]
-        ax.xaxis.set_major_formatter(mdates.DateFormatter(fmt))
+        labels = [pd.Timestamp(p).strftime(fmt) for p in periods]
+        if counts is not None:
+            labels = [f"{lab}\nn = {int(c)}" for lab, c in zip(labels, counts, strict=True)]
+        ax.set_xticks(list(periods), labels)
     else:
         locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
         ax.xaxis.set_major_locator(locator)
@@ -237,24 +280,39 @@ def _period_halfwidth(freq: str) -> pd.Timedelta:
     ]
 
 
-def _mark_key_dates(ax, key_dates: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp) -> None:
-    """Vertical markers for key dates inside [lo, hi], labelled at the top of the axes."""
+def _mark_key_dates(
+    ax, key_dates: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp, *, labelled: bool = True
+) -> list[str]:
+    """Dashed lines at the key dates inside [lo, hi], numbered at the top of the axes.
+
+    Numbers rather than text labels: labels of dates a day apart would overprint each other.
+    Returns the key ("1 24 Feb 2022: Invasion begins", ...) for :func:`_key_dates_note`.
+    """
     if key_dates is None or key_dates.empty:
-        return
+        return []
     inside = key_dates[(key_dates["date"] >= lo) & (key_dates["date"] <= hi)]
-    for i, row in enumerate(inside.itertuples(index=False)):
+    key = []
+    for i, row in enumerate(inside.itertuples(index=False), start=1):
         ax.axvline(row.date, color="#555555", linewidth=0.7, linestyle=(0, (2, 2)), zorder=1)
-        ax.annotate(
-            str(row.label),
-            xy=(row.date, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(2, -2 - 8 * (i % 3)),
-            textcoords="offset points",
-            fontsize=6,
-            color="#333333",
-            va="top",
-            ha="left",
-        )
+        key.append(f"({i}) {pd.Timestamp(row.date):%d %b %Y} {row.label}")
+        if labelled:
+            ax.annotate(
+                str(i),
+                xy=(row.date, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(0, 1),
+                textcoords="offset points",
+                fontsize=6,
+                ha="center",
+                va="bottom",
+                bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.6},
+            )
+    return key
+
+
+def _key_dates_note(fig: Figure, key: list[str]) -> None:
+    if key:
+        fig.supxlabel("Key dates: " + "; ".join(key), fontsize=6, color="#333333", wrap=True)
 
 
 def _count_strip(ax, periods: pd.Series, counts: pd.Series, freq: str, label: str) -> None:
@@ -371,7 +429,11 @@ def plot_event_heatmap(
     ax.invert_yaxis()
     ax.grid(False)
     ax.xaxis_date()
-    _date_axis(ax, periods, freq)
+    if "total_articles" in values.columns:
+        totals = values.drop_duplicates("period").set_index("period")["total_articles"]
+        _date_axis(ax, periods, freq, counts=totals.reindex(periods).to_numpy())
+    else:
+        _date_axis(ax, periods, freq)
     cbar = fig.colorbar(mesh, ax=ax, pad=0.01, fraction=0.04)
     cbar.set_label(value_label)
     if value_label.startswith("share"):
@@ -380,6 +442,27 @@ def plot_event_heatmap(
         cbar.ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_title(title or "Event mix over time")
     return fig
+
+
+def _x_range(
+    periods: pd.Series, freq: str, key_dates: pd.DataFrame | None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The data's periods plus half a period each side, widened to show key dates close by.
+
+    A key date up to two days (daily data), two weeks (weekly) or a month (monthly) outside
+    the data is brought into view, so the event that frames the coverage is on the chart; the
+    calendar itself is not extended, so no zero-article days are invented.
+    """
+    half = _period_halfwidth(freq)
+    lo, hi = periods.min() - half, periods.max() + half
+    if key_dates is not None and not key_dates.empty:
+        reach = {"D": pd.Timedelta(days=2), "W": pd.Timedelta(days=14), "M": pd.Timedelta(days=31)}
+        near = key_dates["date"][
+            (key_dates["date"] >= lo - reach[freq]) & (key_dates["date"] <= hi + reach[freq])
+        ]
+        if len(near):
+            lo, hi = min(lo, near.min() - half), max(hi, near.max() + half)
+    return lo, hi
 
 
 def plot_event_lines(
@@ -391,40 +474,62 @@ def plot_event_lines(
     key_dates: pd.DataFrame | None = None,
     title: str = "",
 ) -> Figure:
-    """Lines of the normalised value per event, key dates marked, article counts beneath.
+    """One small panel per event (shared axes), key dates marked, article counts beneath.
+
+    Small multiples rather than overlaid lines: with few articles many events share the same
+    value, and overlaid lines would hide each other.
 
     ``values``: long frame, one row per (period, event): ``period``, ``event``, ``value`` (NaN
     where masked) and ``total_articles``.
     """
-    fig, (ax, ax_n) = new_figure(
-        "double", 3.4, nrows=2, sharex=True, gridspec_kw={"height_ratios": [4, 1]}
-    )
-    few = values["period"].nunique() <= 14
-    for i, (event, rows) in enumerate(values.groupby("event", sort=False)):
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    apply_style()
+    events = list(dict.fromkeys(values["event"]))
+    ncols = 2 if len(events) > 3 else 1
+    nrows = -(-len(events) // ncols)
+    fig = plt.figure(figsize=(DOUBLE_COLUMN, 0.5 + 1.15 * nrows + 0.7), layout="constrained")
+    grid = fig.add_gridspec(nrows + 1, ncols, height_ratios=[3] * nrows + [1.2])
+    totals = values.drop_duplicates("period")[["period", "total_articles"]]
+    lo, hi = _x_range(totals["period"], freq, key_dates)
+    few = len(totals) <= 14
+    share = value_label.startswith("share")
+    top = float(np.nanmax(values["value"])) if values["value"].notna().any() else 1.0
+    first = None
+    for i, event in enumerate(events):
+        row, col = divmod(i, ncols)
+        ax = fig.add_subplot(grid[row, col], sharex=first, sharey=first)
+        first = first or ax
+        rows = values[values["event"] == event]
         ax.plot(
             rows["period"],
             rows["value"],
             marker="o" if few else None,
             markersize=3.5,
-            color=PALETTE[i % len(PALETTE)],
-            label=labels.get(event, event),
+            color=PALETTE[0],
         )
-    if value_label.startswith("share"):
-        from matplotlib.ticker import PercentFormatter
-
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylim(-0.03, 1.03)
-    else:
-        ax.set_ylim(bottom=0)
-    ax.set_ylabel(value_label)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
-    totals = values.drop_duplicates("period")[["period", "total_articles"]]
-    lo, hi = totals["period"].min(), totals["period"].max()
-    _mark_key_dates(ax, key_dates, lo - _period_halfwidth(freq), hi + _period_halfwidth(freq))
-    _count_strip(ax_n, totals["period"], totals["total_articles"], freq, "articles")
-    _date_axis(ax_n, totals["period"], freq)
-    ax.set_xlim(lo - _period_halfwidth(freq), hi + _period_halfwidth(freq))
-    ax.set_title(title or "Share of coverage by event type")
+        key = _mark_key_dates(ax, key_dates, lo, hi, labelled=row == 0)
+        ax.set_title(labels.get(event, event), loc="left", fontsize=7.5, pad=10 if key else 4)
+        ax.tick_params(labelbottom=False)
+        if share:
+            ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+            ax.set_ylim(-0.05, 1.05)
+        else:
+            ax.set_ylim(0, top * 1.15 if top > 0 else 1)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        if col == 0:
+            ax.set_ylabel(value_label if nrows == 1 else "")
+    for col in range(ncols):
+        ax_n = fig.add_subplot(grid[nrows, col], sharex=first)
+        _count_strip(ax_n, totals["period"], totals["total_articles"], freq, "articles")
+        _date_axis(ax_n, totals["period"], freq)
+    first.set_xlim(lo, hi)
+    if nrows > 1:
+        fig.supylabel(value_label, fontsize=8)
+    _key_dates_note(fig, key)
+    fig.suptitle(title or "Coverage of the most mentioned events", fontsize=9)
     return fig
 
 
@@ -443,7 +548,8 @@ def plot_article_event_matrix(
     n_docs, n_events = matrix.shape
     values = matrix.to_numpy(dtype=float)
     if n_docs <= max_labelled:
-        fig, ax = new_figure("double", 0.9 + 0.22 * n_docs)
+        # Room for the rotated event labels beneath, plus a row per article.
+        fig, ax = new_figure("double", 1.9 + 0.22 * n_docs)
         shown = np.ma.masked_equal(values, 0)
         ax.set_facecolor("white")
         ax.pcolormesh(
@@ -545,13 +651,17 @@ def plot_tone(
     )
     ax.set_ylabel("VADER compound")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.2)
-    lo, hi = tone["period"].min(), tone["period"].max()
-    pad = _period_halfwidth(freq)
-    _mark_key_dates(ax, key_dates, lo - pad, hi + pad)
+    # At least +-0.25 around zero: an autoscaled axis would blow a 0.1 difference up to full height.
+    shown = pd.concat([tone["mean_lo"], tone["mean_hi"], tone["median"]]).dropna()
+    low = min(-0.25, float(shown.min()) - 0.05) if len(shown) else -0.25
+    high = max(0.25, float(shown.max()) + 0.05) if len(shown) else 0.25
+    ax.set_ylim(max(-1.02, low), min(1.02, high))
+    lo, hi = _x_range(tone["period"], freq, key_dates)
+    _key_dates_note(fig, _mark_key_dates(ax, key_dates, lo, hi))
     _count_strip(ax_n, tone["period"], tone["n_articles"], freq, "articles")
     _date_axis(ax_n, tone["period"], freq)
-    ax.set_xlim(lo - pad, hi + pad)
-    ax.set_title(title or "Tone of coverage over time")
+    ax.set_xlim(lo, hi)
+    ax.set_title(title or "Tone of coverage over time", pad=12)
     return fig
 
 
@@ -671,6 +781,7 @@ def plot_tone_trajectories(
     At most ``max_articles`` articles are drawn, in the order given.
     """
     import numpy as np
+    from matplotlib.ticker import MaxNLocator
 
     doc_ids = list(dict.fromkeys(sentences["doc_id"]))[:max_articles]
     fig, axes = new_figure("double", 1.5 * len(doc_ids) + 0.3, nrows=len(doc_ids), sharey=True)
@@ -678,9 +789,11 @@ def plot_tone_trajectories(
     for ax, doc_id in zip(axes, doc_ids, strict=True):
         rows = sentences[sentences["doc_id"] == doc_id].sort_values("sent_idx")
         colours = [PALETTE[0] if c >= 0 else PALETTE[3] for c in rows["compound"]]
-        ax.bar(rows["sent_idx"], rows["compound"], color=colours, width=0.8)
+        number = rows["sent_idx"] + 1
+        ax.bar(number, rows["compound"], color=colours, width=0.8)
         smooth = rows["compound"].rolling(window, center=True, min_periods=1).mean()
-        ax.plot(rows["sent_idx"], smooth, color="black", linewidth=1)
+        ax.plot(number, smooth, color="black", linewidth=1)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.axhline(0, color="#777777", linewidth=0.5)
         ax.set_ylim(-1.05, 1.05)
         ax.set_title(titles.get(doc_id, doc_id), loc="left", fontsize=7)

@@ -521,6 +521,14 @@ def _exchange(a: Path, b: Path) -> bool:
     return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
 
 
+def _display_path(out_dir: Path) -> str:
+    """``out_dir`` relative to the working directory when inside it, else absolute."""
+    try:
+        return out_dir.relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(out_dir)
+
+
 def _publish(staging: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.rename(staging, out_dir)
@@ -620,7 +628,9 @@ def render_reports(
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir()
-    replacements = {str(staging): str(out_dir)}
+    # Executed notebooks and pages name the output folder as the user gave it relative to the
+    # working directory ("reports"), so a committed reports/ does not carry this machine's paths.
+    replacements = {str(staging): _display_path(out_dir)}
     removed: list[str] = []
     records: list[dict[str, Any]] = []
     try:

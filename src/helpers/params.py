@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -160,8 +160,11 @@ def describe_parameters() -> str:
     """One line per valid parameter: name, type, default and meaning."""
     lines = []
     for name, field in Params.model_fields.items():
-        annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
-        annotation = annotation.replace("typing.", "").replace("datetime.", "")
+        if get_origin(field.annotation) is Literal:
+            annotation = " | ".join(repr(v) for v in get_args(field.annotation))
+        else:
+            annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
+            annotation = annotation.replace("typing.", "").replace("datetime.", "")
         lines.append(
             f"  {name:<16} {annotation:<30} default {field.default!r:<14} {field.description}"
         )

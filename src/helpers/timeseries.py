@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from . import config
+from . import config, sentiment
 
 __all__ = [
     "FREQS",
@@ -227,7 +227,7 @@ def _attrs(freq, start, end, n_undated, n_outside, **extra) -> dict[str, Any]:
 def _event_order(events: pd.Series, events_subset: Sequence[str] | None) -> list[str]:
     if events_subset is None:
         return sorted(pd.unique(events.astype(str)).tolist())
-    # A helpers.events.Taxonomy (duck-typed: this module never imports upstream modules).
+    # A helpers.events.Taxonomy, duck-typed so a plain list of ids works too.
     events_subset = getattr(events_subset, "ids", events_subset)
     if isinstance(events_subset, str):
         raise TypeError("events_subset must be a list of event ids, not a single string")
@@ -536,10 +536,6 @@ def article_tone(
         (datetime64[ns], NaT if undated), ``mean_compound`` (mean of its sentences' compound,
         -1..1), ``n_sentences``, ``n_negative``, ``n_positive``.
     """
-    if neg_threshold >= pos_threshold:
-        raise ValueError(
-            f"neg_threshold ({neg_threshold}) must be below pos_threshold ({pos_threshold})"
-        )
     frame = _with_dates(sentences, documents, ["doc_id", "compound"], "sentences")
     compound = pd.to_numeric(frame["compound"], errors="coerce")
     if compound.isna().any():
@@ -547,32 +543,27 @@ def article_tone(
             f"{int(compound.isna().sum())} sentence(s) have no numeric compound score; score "
             "every sentence (helpers.sentiment.score_sentences) before aggregating"
         )
-    work = pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "doc_id": frame["doc_id"].to_numpy(),
             "date": _as_dates(frame["date"]).to_numpy(),
-            "compound": compound.to_numpy(dtype="float64"),
-            "neg": (compound <= neg_threshold).to_numpy(),
-            "pos": (compound >= pos_threshold).to_numpy(),
+            "compound": compound.to_numpy("float64"),
         }
     )
-    grouped = work.groupby("doc_id", sort=False)
-    n_dates = grouped["date"].nunique()
-    if (n_dates > 1).any():
-        raise ValueError(
-            f"article {n_dates[n_dates > 1].index[0]!r} has sentences with different dates"
-        )
-    out = grouped.agg(
-        date=("date", "first"),
-        mean_compound=("compound", "mean"),
-        n_sentences=("compound", "size"),
-        n_negative=("neg", "sum"),
-        n_positive=("pos", "sum"),
-    ).reset_index()
-    out["date"] = out["date"].astype(_NS)
-    for col in ("n_sentences", "n_negative", "n_positive"):
-        out[col] = out[col].astype("int64")
-    return out
+    # The per-article method lives in helpers.sentiment; this adds counts and keeps input order.
+    tone = sentiment.article_tone(frame, pos_threshold=pos_threshold, neg_threshold=neg_threshold)
+    tone = tone.set_index("doc_id").reindex(pd.unique(frame["doc_id"]))
+    n = tone["n_sentences"].to_numpy("int64")
+    return pd.DataFrame(
+        {
+            "doc_id": tone.index.to_numpy(),
+            "date": tone["date"].to_numpy().astype(_NS),
+            "mean_compound": tone["mean_compound"].to_numpy("float64"),
+            "n_sentences": n,
+            "n_negative": np.rint(tone["share_negative"].to_numpy() * n).astype("int64"),
+            "n_positive": np.rint(tone["share_positive"].to_numpy() * n).astype("int64"),
+        }
+    )
 
 
 def _with_dates(

@@ -63,3 +63,33 @@ def test_caption_markdown_escapes_html():
     assert plotting.caption_markdown("<img src=x onerror=alert(1)>") == (
         "&lt;img src=x onerror=alert(1)&gt;"
     )
+
+
+def test_article_matrix_pools_thousands_of_articles_into_bands():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    matrix = pd.DataFrame(
+        rng.integers(0, 2, size=(900, 3)), columns=["strike", "sanctions", "protest"]
+    )
+    labels = pd.Series([f"2022-03-{1 + i // 30:02d} · a{i}" for i in range(900)])
+    fig = plotting.plot_article_event_matrix(matrix, labels={}, row_labels=labels)
+    image = fig.axes[0].get_images()[0].get_array()
+    assert image.shape == (300, 3)  # 300 bands of 3 articles, one column per event
+    expected = (matrix.to_numpy()[:3] > 0).mean(axis=0)
+    assert np.allclose(image[0], expected)
+
+
+def test_key_dates_close_together_are_numbered_not_overprinted():
+    fig, ax = plotting.new_figure("double")
+    days = pd.to_datetime(["2022-01-01", "2022-06-30"])
+    ax.plot(days, [0, 1])
+    key_dates = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2022-02-24", "2022-02-26", "2022-06-01"]),
+            "label": ["a", "b", "c"],
+        }
+    )
+    key, stacked = plotting._mark_key_dates(ax, key_dates, days[0], days[1])
+    assert key == ["(1) 24 Feb 2022 a", "(2) 26 Feb 2022 b", "(3) 01 Jun 2022 c"]
+    assert stacked == 2  # 24 and 26 Feb are 1% of the axis apart: the second number sits above

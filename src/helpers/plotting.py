@@ -282,32 +282,40 @@ def _period_halfwidth(freq: str) -> pd.Timedelta:
 
 def _mark_key_dates(
     ax, key_dates: pd.DataFrame | None, lo: pd.Timestamp, hi: pd.Timestamp, *, labelled: bool = True
-) -> list[str]:
+) -> tuple[list[str], int]:
     """Dashed lines at the key dates inside [lo, hi], numbered at the top of the axes.
 
     Numbers rather than text labels: labels of dates a day apart would overprint each other.
-    Returns the key ("1 24 Feb 2022: Invasion begins", ...) for :func:`_key_dates_note`.
+    Returns the key ("(1) 24 Feb 2022 Invasion begins", ...) for :func:`_key_dates_note` and
+    how many rows of numbers were stacked (0 when none were drawn), for the title's padding.
     """
     if key_dates is None or key_dates.empty:
-        return []
+        return [], 0
     inside = key_dates[(key_dates["date"] >= lo) & (key_dates["date"] <= hi)]
     key = []
+    span = (hi - lo) / pd.Timedelta(days=1) or 1.0
+    last_x, level, rows = -1.0, 0, 0
     for i, row in enumerate(inside.itertuples(index=False), start=1):
         ax.axvline(row.date, color="#555555", linewidth=0.7, linestyle=(0, (2, 2)), zorder=1)
         key.append(f"({i}) {pd.Timestamp(row.date):%d %b %Y} {row.label}")
+        # Numbers of dates closer than 3% of the axis apart are stacked, not overprinted.
+        x = (row.date - lo) / pd.Timedelta(days=1) / span
+        level = level + 1 if x - last_x < 0.03 and level < 2 else 0
+        last_x = x
+        rows = max(rows, level + 1)
         if labelled:
             ax.annotate(
                 str(i),
                 xy=(row.date, 1.0),
                 xycoords=("data", "axes fraction"),
-                xytext=(0, 1),
+                xytext=(0, 1 + 9 * level),
                 textcoords="offset points",
                 fontsize=6,
                 ha="center",
                 va="bottom",
                 bbox={"boxstyle": "circle,pad=0.15", "fc": "white", "ec": "#555555", "lw": 0.6},
             )
-    return key
+    return key, rows if labelled else 0
 
 
 def _key_dates_note(fig: Figure, key: list[str]) -> None:
@@ -510,8 +518,8 @@ def plot_event_lines(
             markersize=3.5,
             color=PALETTE[0],
         )
-        key = _mark_key_dates(ax, key_dates, lo, hi, labelled=row == 0)
-        ax.set_title(labels.get(event, event), loc="left", fontsize=7.5, pad=10 if key else 4)
+        key, stacked = _mark_key_dates(ax, key_dates, lo, hi, labelled=row == 0)
+        ax.set_title(labels.get(event, event), loc="left", fontsize=7.5, pad=4 + 9 * stacked)
         ax.tick_params(labelbottom=False)
         if share:
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -577,17 +585,35 @@ def plot_article_event_matrix(
         ax.set_yticks(np.arange(n_docs) + 0.5, list(row_labels))
         ax.set_title("Sentences mentioning each event type, per article")
     else:
-        fig, ax = new_figure("double", 4.5)
-        ax.imshow(
-            values > 0,
+        # Too many rows to draw one by one: consecutive articles (in the order given) are pooled
+        # into at most 300 bands and each cell shows the share of the band's articles that
+        # mention the event, drawn without interpolation so columns stay distinct.
+        n_bands = min(300, n_docs)
+        edges = np.linspace(0, n_docs, n_bands + 1).round().astype(int)
+        present = (values > 0).astype(float)
+        bands = np.add.reduceat(present, edges[:-1], axis=0) / np.diff(edges)[:, None]
+        fig, ax = new_figure("double", 4.8)
+        image = ax.imshow(
+            bands,
             aspect="auto",
-            interpolation="antialiased",
-            cmap="Greys",
+            interpolation="nearest",
+            cmap="cividis",
+            vmin=0,
+            vmax=1,
             extent=(0, n_events, n_docs, 0),
         )
         step = max(1, n_docs // 8)
-        ax.set_yticks(np.arange(0, n_docs, step) + 0.5, list(row_labels.iloc[::step]))
-        ax.set_title(f"Articles (rows, n = {n_docs}) mentioning each event type (dark)")
+        ticks = np.arange(0, n_docs, step)
+        dates = [str(label).split(" · ")[0] for label in row_labels.iloc[ticks]]
+        ax.set_yticks(ticks + 0.5, dates)
+        ax.set_ylabel("articles in the order given (usually by date)")
+        cbar = fig.colorbar(image, ax=ax, pad=0.01, fraction=0.04)
+        cbar.set_label("share of the band's articles mentioning")
+        ax.set_title(
+            f"Articles (n = {n_docs}, {n_bands} bands of about {n_docs / n_bands:.0f}) "
+            "mentioning each event type"
+        )
+        ax.invert_yaxis()  # undone below: the earliest articles stay at the top
     ax.set_xticks(
         np.arange(n_events) + 0.5,
         [labels.get(e, e) for e in matrix.columns],
@@ -657,11 +683,12 @@ def plot_tone(
     high = max(0.25, float(shown.max()) + 0.05) if len(shown) else 0.25
     ax.set_ylim(max(-1.02, low), min(1.02, high))
     lo, hi = _x_range(tone["period"], freq, key_dates)
-    _key_dates_note(fig, _mark_key_dates(ax, key_dates, lo, hi))
+    key, stacked = _mark_key_dates(ax, key_dates, lo, hi)
+    _key_dates_note(fig, key)
     _count_strip(ax_n, tone["period"], tone["n_articles"], freq, "articles")
     _date_axis(ax_n, tone["period"], freq)
     ax.set_xlim(lo, hi)
-    ax.set_title(title or "Tone of coverage over time", pad=12)
+    ax.set_title(title or "Tone of coverage over time", pad=4 + 9 * stacked)
     return fig
 
 

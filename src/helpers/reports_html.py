@@ -340,7 +340,7 @@ table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 code { font-size: 0.85rem; word-break: break-all; }
-figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; border: 1px solid #eee; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { font-size: 0.9rem; color: #333; }
 .status-ok { color: #006d2c; font-weight: bold; }
 """
@@ -468,8 +468,12 @@ def render_index(
             links.append(f'<a href="{_href(figure["data"])}">data (CSV)</a>')
         parts.append("<figure>")
         if png:
+            # Shown at its print width (96 CSS px per inch), so a single-column figure is not
+            # blown up to the page width.
+            width = int(round(float(figure.get("width_in") or 7.0) * 96))
             parts.append(
-                f'<img src="{_href(png)}" alt="{_e(figure.get("caption") or figure["name"])}">'
+                f'<img src="{_href(png)}" width="{width}" '
+                f'alt="{_e(figure.get("caption") or figure["name"])}">'
             )
         caption = figure.get("caption") or ""
         parts.append(

@@ -44,7 +44,7 @@ output_dir = None  # where figures/ and data/ go; None: show only
 # %%
 from IPython.display import display
 
-from helpers import corpus, overview, pipeline, plotting, timeseries
+from helpers import config, corpus, overview, pipeline, plotting, timeseries
 from helpers import events as ev
 from helpers.params import validate
 
@@ -71,7 +71,7 @@ if params.events:
     taxonomy = taxonomy.subset(params.events)
 loaded = corpus.load_corpus(params.corpus, **params.corpus_kwargs())
 documents = corpus.select_dates(loaded.documents, params.start, params.end)
-analysis = pipeline.analyze(documents, taxonomy=taxonomy)
+analysis = pipeline.analyze(documents, taxonomy=taxonomy, cache_dir=config.CACHE_DIR)
 key_dates = timeseries.load_key_dates(params.key_dates) if params.key_dates else None
 
 # %% [markdown]

@@ -50,7 +50,7 @@ output_dir = None  # where figures/ and data/ go; None: show only
 # %%
 from IPython.display import display
 
-from helpers import corpus, overview, pipeline, plotting, sentiment, timeseries
+from helpers import config, corpus, overview, pipeline, plotting, sentiment, timeseries
 from helpers import events as ev
 from helpers.params import validate
 
@@ -77,7 +77,7 @@ params = validate(
 taxonomy = ev.load_taxonomy(params.taxonomy)
 loaded = corpus.load_corpus(params.corpus, **params.corpus_kwargs())
 documents = corpus.select_dates(loaded.documents, params.start, params.end)
-analysis = pipeline.analyze(documents, taxonomy=taxonomy)
+analysis = pipeline.analyze(documents, taxonomy=taxonomy, cache_dir=config.CACHE_DIR)
 key_dates = timeseries.load_key_dates(params.key_dates) if params.key_dates else None
 thresholds = {"pos_threshold": params.pos_threshold, "neg_threshold": params.neg_threshold}
 boot = {"ci": params.ci, "n_boot": params.n_boot, "seed": params.seed}

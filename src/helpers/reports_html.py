@@ -340,7 +340,8 @@ table { border-collapse: collapse; margin: 0.5rem 0; font-size: 0.9rem; }
 th, td { border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 code { font-size: 0.85rem; word-break: break-all; }
-figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
+figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto;
+  border: 1px solid #eee; }
 figcaption { font-size: 0.9rem; color: #333; }
 .status-ok { color: #006d2c; font-weight: bold; }
 """

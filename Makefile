@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # Re-install when pyproject.toml changes (the stamp is older than it).
 STAMP := $(VENV)/.installed
 
-.PHONY: help reports test lab lint format references clean
+.PHONY: help reports test lab hooks lint format references clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -26,8 +26,11 @@ reports: $(STAMP) ## Render every notebook on seeds/ into reports/ (HTML, figure
 test: $(STAMP) ## Run the test suite (unit tests, notebooks under papermill, browser checks)
 	$(BIN)/python -m pytest
 
-lab: $(STAMP) ## Start JupyterLab on notebooks/ with the project's kernel
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+lab: $(STAMP) ## Start JupyterLab on notebooks/ (edits to src/helpers reload without a kernel restart)
+	$(BIN)/python -m helpers.lab --notebook-dir=notebooks
+
+hooks: $(STAMP) ## Install the git commit hooks (jupytext sync, nbstripout, ruff; offline)
+	$(BIN)/pre-commit install
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check src tests notebooks

@@ -306,6 +306,16 @@ def find_failure(nb: Any, name: str, error: BaseException | None = None) -> Cell
         return CellFailure(name, source_index, _first_line(cells[index].get("source", "")), reason)
 
     why = f" ({type(error).__name__}: {error})" if error is not None else ""
+    # papermill stamps start_time on a cell as it starts it; when the kernel dies the dying cell
+    # may not have its execution_count yet (the kernel's execute_input never arrived), so the
+    # last started cell, not the last numbered one, is where it stopped.
+    started = [
+        i
+        for i, c in enumerate(cells)
+        if c.get("cell_type") == "code"
+        and c.get("metadata", {}).get("papermill", {}).get("start_time")
+    ]
+    last_started = started[-1] if started else None
     last_run: int | None = None
     for index, cell in enumerate(cells):
         if cell.get("cell_type") != "code":
@@ -320,17 +330,21 @@ def find_failure(nb: Any, name: str, error: BaseException | None = None) -> Cell
         if not cell.get("source", "").strip():
             continue
         if cell.get("execution_count") is None:
-            if error is not None and last_run is not None:
+            stopped = last_started if last_started is not None else last_run
+            if error is not None and stopped is not None:
                 return at(
-                    last_run,
-                    f"the kernel stopped while running this cell{why}; later cells never ran",
+                    stopped,
+                    f"the kernel stopped while running this cell{why}",
                 )
             return at(index, f"never ran{why or ': execution stopped before reaching it'}")
         if state.get("status") not in (None, "completed"):
             return at(index, f"did not complete (papermill status {state.get('status')!r})")
         last_run = index
     if error is not None:
-        return at(last_run, f"execution ended abnormally{why}")
+        # Every cell looks executed yet papermill raised: a kernel that died in the last cell
+        # (execution_count may or may not have arrived, hence the same wording either way).
+        stopped = last_started if last_started is not None else last_run
+        return at(stopped, f"the kernel stopped while running this cell{why}")
     if nb.get("metadata", {}).get("papermill", {}).get("exception"):
         return at(None, "papermill recorded an exception")
     return None

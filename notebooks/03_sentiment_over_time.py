@@ -145,6 +145,43 @@ plotting.publish(
 by_event
 
 # %% [markdown]
+# ## Tone by event type over time
+#
+# The same, period by period, for the six events mentioned in the most articles; each point rests
+# only on the articles of that period that mention the event, so intervals are wide.
+
+# %%
+top = ev.top_events(analysis.events, taxonomy, n=6)
+event_tone = timeseries.event_tone_by_period(
+    analysis.sentences,
+    analysis.events,
+    documents=documents,
+    freq=params.freq,
+    start=params.start,
+    end=params.end,
+    events_subset=top,
+    min_docs=params.min_docs,
+    rolling_days=params.rolling_days,
+    neg_threshold=params.neg_threshold,
+    **boot,
+)
+method = timeseries.method_note(
+    "event_tone",
+    params.freq,
+    params.rolling_days,
+    params.min_docs,
+    n_undated=event_tone.attrs["n_undated"],
+    ci=params.ci,
+    n_boot=params.n_boot,
+)
+fig = plotting.plot_event_tone(
+    event_tone, freq=params.freq, labels=taxonomy.labels, ci=params.ci, key_dates=key_dates
+)
+plotting.publish(
+    fig, "event_tone_over_time", data=event_tone, output_dir=params.output, caption=method
+)
+
+# %% [markdown]
 # ## Tone within each article
 #
 # With a handful of articles, the honest picture is sentence by sentence: where in the story the

@@ -27,6 +27,7 @@ FIGURES = {
         "tone_over_time",
         "sentence_score_distribution",
         "tone_by_event",
+        "event_tone_over_time",
         "tone_within_articles",
     },
 }

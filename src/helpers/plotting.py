@@ -541,6 +541,87 @@ def plot_event_lines(
     return fig
 
 
+def plot_event_tone(
+    tone: pd.DataFrame,
+    *,
+    freq: str,
+    labels: dict[str, str],
+    ci: float,
+    key_dates: pd.DataFrame | None = None,
+    title: str = "",
+) -> Figure:
+    """Tone of the sentences mentioning each event, per period: one small panel per event.
+
+    ``tone``: one row per (period, event): ``period``, ``event``, ``mean``, ``mean_lo``,
+    ``mean_hi`` (NaN where masked) and ``n_articles`` (articles mentioning the event). Few
+    periods are drawn as points with interval bars, many as a line in its interval band.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
+
+    apply_style()
+    events = list(dict.fromkeys(tone["event"]))
+    ncols = 2 if len(events) > 3 else 1
+    nrows = -(-len(events) // ncols)
+    fig = plt.figure(figsize=(DOUBLE_COLUMN, 0.6 + 1.25 * nrows), layout="constrained")
+    grid = fig.add_gridspec(nrows, ncols)
+    periods = pd.Series(sorted(tone["period"].unique()))
+    lo, hi = _x_range(periods, freq, key_dates)
+    few = len(periods) <= 14
+    first, key = None, []
+    for i, event in enumerate(events):
+        row, col = divmod(i, ncols)
+        ax = fig.add_subplot(grid[row, col], sharex=first, sharey=first)
+        first = first or ax
+        rows = tone[tone["event"] == event]
+        ax.axhline(0, color="#777777", linewidth=0.6)
+        if few:
+            err = [rows["mean"] - rows["mean_lo"], rows["mean_hi"] - rows["mean"]]
+            ax.errorbar(
+                rows["period"],
+                rows["mean"],
+                yerr=err,
+                fmt="o",
+                color=PALETTE[0],
+                capsize=2.5,
+                markersize=3.5,
+            )
+            for x, y, n in zip(rows["period"], rows["mean"], rows["n_articles"], strict=True):
+                if n and pd.notna(y):
+                    ax.annotate(
+                        f"n={int(n)}",
+                        (x, y),
+                        xytext=(4, 0),
+                        textcoords="offset points",
+                        fontsize=5.5,
+                        va="center",
+                        color="#555555",
+                    )
+        else:
+            ax.fill_between(
+                rows["period"],
+                rows["mean_lo"],
+                rows["mean_hi"],
+                color=PALETTE[5],
+                alpha=0.35,
+                linewidth=0,
+            )
+            ax.plot(rows["period"], rows["mean"], color=PALETTE[0])
+        key, stacked = _mark_key_dates(ax, key_dates, lo, hi, labelled=row == 0)
+        ax.set_title(labels.get(event, event), loc="left", fontsize=7.5, pad=4 + 9 * stacked)
+        ax.set_ylim(-1.05, 1.05)
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=3))
+        if row == nrows - 1 or i + ncols >= len(events):
+            _date_axis(ax, periods, freq)
+        else:
+            ax.tick_params(labelbottom=False)
+    first.set_xlim(lo, hi)
+    fig.supylabel(f"mean sentence compound ({ci:.0%} CI)", fontsize=8)
+    _key_dates_note(fig, key)
+    fig.suptitle(title or "Tone of the sentences mentioning each event, over time", fontsize=9)
+    return fig
+
+
 def plot_article_event_matrix(
     matrix: pd.DataFrame, *, labels: dict[str, str], row_labels: pd.Series, max_labelled: int = 60
 ) -> Figure:

@@ -400,3 +400,36 @@ def test_top_terms_counts_stems_and_breaks_ties() -> None:
     assert T.top_terms(docs, n=0).empty
     with pytest.raises(KeyError, match="nope"):
         T.top_terms(docs, by="nope")
+
+
+# ----------------------------------------------------------------------------------------------
+# Punkt without NLTK's regex timeout wrapper gives NLTK's own boundaries
+
+
+def _stock_punkt():
+    from nltk.tokenize.punkt import PunktSentenceTokenizer
+
+    tokenizer = PunktSentenceTokenizer()  # NLTK's classes, patterns wrapped by nltk.redos
+    tokenizer._params = T.punkt_parameters()
+    return tokenizer
+
+
+def test_unwrapped_punkt_equals_stock_punkt_on_seeds() -> None:
+    stock = _stock_punkt()
+    blocks = [
+        block
+        for path in sorted((TESTS_DIR.parent / "seeds").glob("*.txt"))
+        for block in path.read_text(encoding="utf-8").splitlines()
+        if block.strip()
+    ]
+    assert len(blocks) > 20
+    for block in blocks:
+        assert list(T._punkt().span_tokenize(block)) == list(stock.span_tokenize(block)), block
+    # The fast tokenizer really bypasses the wrapper (else this test would compare NLTK to itself).
+    assert type(T._punkt()._lang_vars.period_context_re()).__module__ != "nltk.redos"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=60).map("".join))
+def test_unwrapped_punkt_equals_stock_punkt(text: str) -> None:
+    assert list(T._punkt().span_tokenize(text)) == list(_stock_punkt().span_tokenize(text))

@@ -576,8 +576,12 @@ def _stem_hits(stems: list[str], taxonomy: Taxonomy) -> list[tuple[int, int, int
     spans: dict[int, list[tuple[int, int]]] = {}
     index = taxonomy._index
     for i, stem in enumerate(stems):
-        for event_i, compiled in index.get(stem, ()):
-            end = _match_at(stems, i, compiled)
+        entries = index.get(stem)
+        if entries is None:
+            continue
+        for event_i, compiled in entries:
+            # _match_at, inlined: this loop runs for every occurrence of a pattern's first word.
+            end = i + 1 if len(compiled) == 1 else _extend(stems, compiled, 1, i + 1)
             if end is not None:
                 spans.setdefault(event_i, []).append((i, end))
     hits = []
@@ -648,7 +652,10 @@ def detect_events(
     anchors = tax._anchors
     rows: list[tuple[str, int, int, str, int, int, int]] = []
     for doc_id, sent_idx, text in zip(
-        sentences["doc_id"], sentences["sent_idx"], sentences["text"], strict=True
+        sentences["doc_id"].tolist(),
+        sentences["sent_idx"].tolist(),
+        sentences["text"].tolist(),
+        strict=True,
     ):
         if not isinstance(text, str) or not text:
             continue

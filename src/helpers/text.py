@@ -35,14 +35,17 @@ from typing import Literal
 import pandas as pd
 from nltk.stem.snowball import SnowballStemmer
 from nltk.tokenize import RegexpTokenizer
+from nltk.tokenize import punkt as _punkt_module
 
 # The flag constants are private in NLTK but are the documented encoding of
 # PunktParameters.ortho_context; importing them keeps us in step with the installed NLTK.
 from nltk.tokenize.punkt import (
     _ORTHO_BEG_UC,
     _ORTHO_MID_LC,
+    PunktLanguageVars,
     PunktParameters,
     PunktSentenceTokenizer,
+    PunktToken,
 )
 
 from helpers.config import DATA_DIR
@@ -122,9 +125,42 @@ def punkt_parameters() -> PunktParameters:
     return params
 
 
+def _untimed(pattern):
+    # NLTK >= 3.10 wraps every regex in nltk.redos.TimedPattern, which runs the ``regex`` engine
+    # with a per-call timeout through extra Python frames. Punkt's own fixed patterns are linear,
+    # so its hot loop calls the very same compiled ``regex`` object directly: same engine, same
+    # pattern, same matches, without the wrapper's cost (a plain pattern is returned as is).
+    return getattr(pattern, "_rx", pattern)
+
+
+class _LanguageVars(PunktLanguageVars):
+    """NLTK's English Punkt variables, with their compiled patterns unwrapped (:func:`_untimed`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        base = PunktLanguageVars()
+        self._re_word_tokenizer = _untimed(base._word_tokenizer_re())
+        self._re_period_context = _untimed(base.period_context_re())
+        self.re_boundary_realignment = _untimed(PunktLanguageVars.re_boundary_realignment)
+
+
+class _Token(PunktToken):
+    """``PunktToken`` with its class patterns unwrapped (:func:`_untimed`)."""
+
+    _RE_ELLIPSIS = _untimed(PunktToken._RE_ELLIPSIS)
+    _RE_NUMERIC = _untimed(PunktToken._RE_NUMERIC)
+    _RE_INITIAL = _untimed(PunktToken._RE_INITIAL)
+    _RE_ALPHA = _untimed(PunktToken._RE_ALPHA)
+    _RE_NON_PUNCT = _untimed(_punkt_module._re_non_punct)
+
+    @property
+    def is_non_punct(self):
+        return self._RE_NON_PUNCT.search(self.type)
+
+
 @cache
 def _punkt() -> PunktSentenceTokenizer:
-    tokenizer = PunktSentenceTokenizer()
+    tokenizer = PunktSentenceTokenizer(lang_vars=_LanguageVars(), token_cls=_Token)
     tokenizer._params = punkt_parameters()  # the public constructor only accepts training text
     return tokenizer
 

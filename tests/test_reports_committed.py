@@ -1,14 +1,16 @@
 """The committed reports/ is what `make reports` produces from this commit's code and seeds.
 
 Regenerates every report from the seeds into a temporary folder and compares it, file by file and
-byte for byte, with reports/. Only the manifest's ``git`` entry may differ: a file cannot hold the
-hash of the commit that contains it. If this fails after an intended change, run `make reports`
-and commit the result (review the diff of reports/data/*.csv first).
+byte for byte, with reports/. Only the git commit may differ (the manifest's ``git`` entry and
+the index's ``<table class="git">``): a file cannot hold the hash of the commit that contains it.
+If this fails after an intended change, run `make reports` and commit the result (review the
+diff of reports/data/*.csv first).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -25,6 +27,12 @@ def _files(root):
         for path in sorted(root.rglob("*"))
         if path.is_file() and "_failed" not in path.parts
     }
+
+
+def _without_git(page: str) -> str:
+    stripped, n = re.subn(r'<table class="git">.*?</table>', "", page, flags=re.S)
+    assert n == 1, "index.html should show the git commit in exactly one table"
+    return stripped
 
 
 def test_committed_reports_match_a_fresh_render(tmp_path):
@@ -44,6 +52,12 @@ def test_committed_reports_match_a_fresh_render(tmp_path):
         if name == "manifest.json":
             new, old = (json.loads(p.read_text()) for p in (path, committed[name]))
             new.pop("git", None), old.pop("git", None)
+            if new != old:
+                differing.append(name)
+        elif name == "index.html":
+            new, old = (
+                _without_git(p.read_text(encoding="utf-8")) for p in (path, committed[name])
+            )
             if new != old:
                 differing.append(name)
         elif path.read_bytes() != committed[name].read_bytes():

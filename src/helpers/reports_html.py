@@ -492,12 +492,14 @@ def render_index(
 
     parts.append("<h2>Provenance</h2>")
     git = manifest.get("git") or {}
-    rows = [
-        ("Python", _e(manifest.get("python", ""))),
-        ("Git commit", f"<code>{_e(git.get('commit', 'not a git checkout'))}</code>"),
-    ]
+    git_rows = [("Git commit", f"<code>{_e(git.get('commit', 'not a git checkout'))}</code>")]
     if git.get("dirty"):
-        rows.append(("Working tree", "modified since that commit"))
+        git_rows.append(("Working tree", "modified since that commit"))
+    # Its own table: the one part of a committed report that cannot match a re-render (a file
+    # cannot hold the hash of the commit that contains it); tests/test_reports_committed.py
+    # leaves exactly this table out of the comparison.
+    parts.append(f'<table class="git"><tbody>{_rows(git_rows)}</tbody></table>')
+    rows = [("Python", _e(manifest.get("python", "")))]
     rows += [
         (name, _e(version or "not installed"))
         for name, version in manifest.get("versions", {}).items()

@@ -42,8 +42,6 @@ key_dates_path = None  # key dates YAML drawn as markers; None: the shipped one;
 output_dir = None  # where figures/ and data/ go; None: show only
 
 # %%
-from IPython.display import display
-
 from helpers import config, corpus, overview, pipeline, plotting, timeseries
 from helpers import events as ev
 from helpers.params import validate
@@ -144,4 +142,4 @@ plotting.publish(
 # %%
 evidence = ev.evidence(analysis.sentences, analysis.events, documents)
 plotting.save_table(evidence, "event_evidence", output_dir=params.output)
-display(evidence.groupby("event", sort=False).head(5))
+plotting.show_table(evidence.groupby("event", sort=False).head(5))

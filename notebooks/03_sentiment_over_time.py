@@ -48,8 +48,6 @@ neg_threshold = -0.05  # a sentence scoring at most this is negative
 output_dir = None  # where figures/ and data/ go; None: show only
 
 # %%
-from IPython.display import display
-
 from helpers import config, corpus, overview, pipeline, plotting, sentiment, timeseries
 from helpers import events as ev
 from helpers.params import validate
@@ -202,4 +200,4 @@ plotting.publish(
 # ## The most negative and most positive sentences
 
 # %%
-display(sentiment.extremes(analysis.sentences, analysis.events, n=5))
+plotting.show_table(sentiment.extremes(analysis.sentences, analysis.events, n=5))

@@ -120,7 +120,11 @@ def package_versions(extra: Iterable[str] = ()) -> dict[str, str | None]:
 
 
 def git_commit(repo: str | Path = config.REPO_ROOT) -> dict[str, Any] | None:
-    """The checkout's commit and whether tracked files differ from it; None outside a checkout."""
+    """The checkout's commit and whether tracked files differ from it; None outside a checkout.
+
+    ``reports/`` is left out of the comparison: re-rendering it in place changes it, and the
+    rendered output is not what produced it.
+    """
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10
@@ -128,7 +132,15 @@ def git_commit(repo: str | Path = config.REPO_ROOT) -> dict[str, Any] | None:
         if head.returncode != 0:
             return None
         status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                ".",
+                ":(exclude)reports",
+            ],
             cwd=repo,
             capture_output=True,
             text=True,

@@ -26,6 +26,7 @@ __all__ = [
     "save_figure",
     "save_table",
     "publish",
+    "show_table",
     "caption_markdown",
 ]
 
@@ -237,6 +238,17 @@ def publish(
     import matplotlib.pyplot as plt
 
     plt.close(fig)  # shown once, here, not again by the inline backend at the end of the cell
+
+
+def show_table(table: pd.DataFrame, *, max_colwidth: int = 400) -> None:
+    """Display a table of corpus text without pandas' default 50-character cut.
+
+    The text stays escaped: pandas' HTML writer escapes cell contents by default.
+    """
+    from IPython.display import display
+
+    with pd.option_context("display.max_colwidth", max_colwidth, "display.max_rows", 200):
+        display(table)
 
 
 def caption_markdown(caption: str, *, figure: str | None = None) -> str:

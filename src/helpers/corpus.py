@@ -801,7 +801,7 @@ def _jsonl_bulk(data: bytes) -> pd.DataFrame | None:
         return None
     try:
         table = pajson.read_json(io.BytesIO(data))
-    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+    except pa.ArrowException:  # invalid, mistyped or unsupported: parse row by row instead
         return None
     n_lines = data.rstrip(b"\r\n").count(b"\n") + 1
     if table.num_rows != n_lines:

@@ -2,7 +2,7 @@
 
 Sentences come from NLTK's Punkt algorithm (``PunktSentenceTokenizer``) run with parameters we
 ship in ``data/punkt_news_en.txt`` (NLTK >= 3.9 keeps its trained English model in the
-``punkt_tab`` data package, which would need ``nltk.download``). Line breaks are hard sentence
+``punkt_tab`` data package, which would need NLTK's downloader). Line breaks are hard sentence
 boundaries by default, so a headline, byline or photo caption never merges with the paragraph
 after it. Word tokens come from one Treebank-like regular expression run by NLTK's
 ``RegexpTokenizer``; stems from NLTK's Snowball stemmer; stop words from the Snowball English list

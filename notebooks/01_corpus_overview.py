@@ -60,8 +60,11 @@ documents = corpus.select_dates(loaded.documents, params.start, params.end)
 # are flagged and left out of the analysis.
 
 # %%
-display(loaded.summary())
-display(loaded.ledger)
+summary = loaded.summary().reset_index()
+plotting.save_table(summary, "corpus_summary", output_dir=params.output)
+plotting.save_table(loaded.ledger, "corpus_ledger", output_dir=params.output)
+display(summary)
+plotting.show_table(loaded.ledger)
 
 # %% [markdown]
 # ## Where the dates come from
@@ -95,7 +98,9 @@ plotting.publish(
 # `raw_text`). A rule that removes much more than expected is a reason to read that article.
 
 # %%
-display(overview.audit_summary(loaded.audit, documents))
+audit = overview.audit_summary(loaded.audit, documents)
+plotting.save_table(audit, "cleaning_audit", output_dir=params.output)
+display(audit)
 display(loaded.audit)
 
 # %% [markdown]

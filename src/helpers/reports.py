@@ -455,18 +455,27 @@ def _figures(folder: Path) -> list[dict[str, Any]]:
     stems = sorted({p.stem for p in figures_dir.iterdir() if p.suffix in {".png", ".svg", ".pdf"}})
     result = []
     for stem in stems:
-        caption = ""
+        meta: dict[str, Any] = {}
         sidecar = figures_dir / f"{stem}.json"
         if sidecar.is_file():
             with contextlib.suppress(ValueError, OSError):
-                caption = str(json.loads(sidecar.read_text(encoding="utf-8")).get("caption") or "")
+                meta = json.loads(sidecar.read_text(encoding="utf-8"))
+        caption = str(meta.get("caption") or "")
         files = [
             f"figures/{stem}{ext}"
             for ext in (".png", ".svg", ".pdf")
             if (figures_dir / f"{stem}{ext}").is_file()
         ]
         data = f"data/{stem}.csv" if (folder / "data" / f"{stem}.csv").is_file() else None
-        result.append({"name": stem, "caption": caption, "files": files, "data": data})
+        result.append(
+            {
+                "name": stem,
+                "caption": caption,
+                "width_in": meta.get("width_in"),
+                "files": files,
+                "data": data,
+            }
+        )
     return result
 
 

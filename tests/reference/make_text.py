@@ -11,32 +11,22 @@ source was used, and tests/test_text.py rebuilds from the same source and compar
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import config
+from helpers.corpus import load_corpus
 from helpers.text import split_sentences, top_terms
 
 REFERENCE_DIR = Path(__file__).resolve().parent
 SENTENCES_OUTPUT = REFERENCE_DIR / "text_seeds_sentences.json"
 TOP_TERMS_OUTPUT = REFERENCE_DIR / "text_seeds_top_terms.json"
 
-_DATE_HEADER = re.compile(r"^ date \d{4}-\d{2}-\d{2}\s*")
-
 
 def seed_documents() -> tuple[pd.DataFrame, str]:
     """The seed documents (doc_id, text) and a note of where they came from."""
-    try:
-        from helpers.corpus import load_corpus
-    except ImportError:
-        rows = []
-        for path in sorted(config.SEEDS_DIR.glob("*.txt")):
-            text = _DATE_HEADER.sub("", path.read_text(encoding="utf-8"))
-            rows.append({"doc_id": path.stem, "text": text})
-        return pd.DataFrame(rows), "raw seed files minus the date header"
     documents = load_corpus(config.SEEDS_DIR).documents
     return documents[["doc_id", "text"]], "helpers.corpus.load_corpus"
 

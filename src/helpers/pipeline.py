@@ -605,6 +605,37 @@ def _run_local(tasks: Iterable[Task], workers: int, taxonomy, bar) -> Iterator[A
             bar.update(done)
 
 
+def _dispatch(
+    tasks: Iterable[Task],
+    n_tasks: int,
+    inline: Callable[..., Any],
+    taxonomy,
+    bar,
+    engine: str,
+    n_workers: int,
+    scheduler: str | None,
+) -> list[Any]:
+    """Run ``tasks`` on the chosen engine and return their results in task order.
+
+    One worker, or a single task, runs in this process with ``inline(*args, taxonomy)`` (no pool
+    to start); otherwise the local process pool or the Dask client runs each task's function.
+    """
+    if engine == "dask":
+        client, own = _dask_client(scheduler)
+        try:
+            return list(_run_dask(tasks, client, taxonomy, bar))
+        finally:
+            if own:
+                client.close()
+    if n_workers == 1 or n_tasks == 1:
+        parts = []
+        for _, args, n in tasks:
+            parts.append(inline(*args, taxonomy))
+            bar.update(n)
+        return parts
+    return _collect_local(tasks, min(n_workers, n_tasks), taxonomy, bar)
+
+
 def _collect_local(tasks: Iterable[Task], workers: int, taxonomy, bar) -> list[Any]:
     try:
         return list(_run_local(tasks, workers, taxonomy, bar))
@@ -739,20 +770,9 @@ def analyze(
 
     show = _show_progress(progress, len(docs.texts))
     with _progress_bar(show, len(docs.texts), "analyze") as bar:
-        if engine == "dask":
-            client, own = _dask_client(scheduler)
-            try:
-                parts = list(_run_dask(tasks, client, tax, bar))
-            finally:
-                if own:
-                    client.close()
-        elif n_workers == 1 or len(bounds) == 1:
-            parts = []
-            for _, (chunk, a), n in tasks:
-                parts.append(_analyze_texts(chunk, a, tax))
-                bar.update(n)
-        else:
-            parts = _collect_local(tasks, min(n_workers, len(bounds)), tax, bar)
+        parts = _dispatch(
+            tasks, len(bounds), _analyze_texts, tax, bar, engine, n_workers, scheduler
+        )
 
     sentences, hits = _expand(parts, codes, docs.doc_ids, docs.dates)
     del parts
@@ -886,20 +906,7 @@ def analyze_files(
     func = _worker_shard if engine == "local" else _analyze_shard
     tasks = [(func, (str(p), text_column, date_column, id_column), 1) for p in paths]
     with _progress_bar(_show_progress(progress, 0), len(tasks), "analyze_files") as bar:
-        if engine == "dask":
-            client, own = _dask_client(scheduler)
-            try:
-                parts = list(_run_dask(tasks, client, tax, bar))
-            finally:
-                if own:
-                    client.close()
-        elif n_workers == 1 or len(tasks) == 1:
-            parts = []
-            for _, args, n in tasks:
-                parts.append(_analyze_shard(*args, tax))
-                bar.update(n)
-        else:
-            parts = _collect_local(tasks, min(n_workers, len(tasks)), tax, bar)
+        parts = _dispatch(tasks, len(tasks), _analyze_shard, tax, bar, engine, n_workers, scheduler)
     sentences = pa.concat_tables([p[0] for p in parts])
     hits = pa.concat_tables([p[1] for p in parts])
     del parts

@@ -7,6 +7,7 @@ wall-clock time, no process id and no temporary path, and its keys are sorted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import platform
@@ -119,12 +120,19 @@ def package_versions(extra: Iterable[str] = ()) -> dict[str, str | None]:
     return versions
 
 
-def git_commit(repo: str | Path = config.REPO_ROOT) -> dict[str, Any] | None:
+def git_commit(
+    repo: str | Path = config.REPO_ROOT, *, exclude: Path | None = None
+) -> dict[str, Any] | None:
     """The checkout's commit and whether tracked files differ from it; None outside a checkout.
 
-    ``reports/`` is left out of the comparison: re-rendering it in place changes it, and the
-    rendered output is not what produced it.
+    ``exclude`` (the folder a run publishes into) is left out of the comparison: re-rendering
+    it in place changes it, and the rendered output is not what produced it.
     """
+    pathspec = ["--", "."]
+    if exclude is not None:
+        with contextlib.suppress(ValueError):
+            inside = Path(exclude).resolve().relative_to(Path(repo).resolve()).as_posix()
+            pathspec.append(f":(exclude){inside}")
     try:
         head = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10
@@ -132,15 +140,7 @@ def git_commit(repo: str | Path = config.REPO_ROOT) -> dict[str, Any] | None:
         if head.returncode != 0:
             return None
         status = subprocess.run(
-            [
-                "git",
-                "status",
-                "--porcelain",
-                "--untracked-files=no",
-                "--",
-                ".",
-                ":(exclude)reports",
-            ],
+            ["git", "status", "--porcelain", "--untracked-files=no", *pathspec],
             cwd=repo,
             capture_output=True,
             text=True,
@@ -186,6 +186,7 @@ def build_manifest(
     taxonomy: Path,
     notebooks: list[dict[str, Any]],
     show_code: bool,
+    published_dir: Path | None = None,
 ) -> dict[str, Any]:
     """The manifest of a finished run whose files are all in ``out_dir``.
 
@@ -203,6 +204,8 @@ def build_manifest(
         One dict per notebook run (name, source, parameters passed, outputs).
     show_code
         Whether the HTML shows code cells.
+    published_dir
+        Where the run will be published; left out of the git "working tree modified" check.
     """
     corpus_info = {"path": display_path(corpus), **tree_digest(corpus)} if corpus.exists() else None
     taxonomy_info = (
@@ -224,7 +227,7 @@ def build_manifest(
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "versions": package_versions(),
-        "git": git_commit(),
+        "git": git_commit(exclude=published_dir),
     }
 
 

@@ -711,6 +711,7 @@ def render_reports(
             taxonomy=validated.taxonomy,
             notebooks=records,
             show_code=show_code,
+            published_dir=out_dir,
         )
         data = _replace_strings(data, replacements)
         manifest_mod.write_json(data, staging / manifest_mod.MANIFEST_NAME)

@@ -449,7 +449,7 @@ def published(tmp_path_factory):
     argv = ["--notebooks", str(OK), "--out", str(out), "--corpus", str(CORPUS)]
     argv += ["-p", "min_docs=2", "-p", "top_n=3", "-p", f"taxonomy_path={TAXONOMY}"]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(manifest, "git_commit", lambda *a: FIXED_GIT)
+        patch.setattr(manifest, "git_commit", lambda *a, **k: FIXED_GIT)
         assert reports.cli_main(argv) == 0
     return out, snapshot(out)
 
@@ -514,7 +514,7 @@ def test_cli_end_to_end(published):
 @pytest.mark.slow
 def test_second_run_is_byte_identical(published, monkeypatch):
     out, first = published
-    monkeypatch.setattr(manifest, "git_commit", lambda *a: FIXED_GIT)
+    monkeypatch.setattr(manifest, "git_commit", lambda *a, **k: FIXED_GIT)
     # Same parameters in another order, through the Python API instead of the CLI.
     params = dict(reversed(RUN_PARAMETERS.items()))
     result = reports.render_reports(params, out_dir=out, notebooks_dir=OK, progress=False)

@@ -630,6 +630,29 @@ def _percentiles(boot: np.ndarray, ci: float) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
+def _stat_columns(head: list[str], stats: list[str]) -> list[str]:
+    """``head``, then each statistic with its ``_lo``/``_hi`` bounds, then ``masked``."""
+    return head + [c for s in stats for c in (s, f"{s}_lo", f"{s}_hi")] + ["masked"]
+
+
+def _empty_result(
+    columns: list[str], attrs: dict[str, Any], text_columns: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The typed, row-less result for a calendar with no dated article and no given range."""
+    out = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
+    out["period"] = out["period"].astype(_NS)
+    for column in text_columns:
+        out[column] = out[column].astype("str")
+    out.attrs = attrs
+    return out
+
+
+def _typed_result(out: pd.DataFrame, attrs: dict[str, Any]) -> pd.DataFrame:
+    out = out.astype({"n_articles": "int64", "n_sentences": "int64", "masked": bool})
+    out.attrs = attrs
+    return out
+
+
 def tone_by_period(
     article_tone_or_sentences: pd.DataFrame,
     *,
@@ -689,10 +712,7 @@ def tone_by_period(
     arts = arts.sort_values(["date", "doc_id"], kind="stable").reset_index(drop=True)
 
     stats = ["mean", "median", "share_negative", "share_positive"]
-    columns = ["period", "n_days", "window_days", "n_articles", "n_sentences"]
-    for s in stats:
-        columns += [s, f"{s}_lo", f"{s}_hi"]
-    columns.append("masked")
+    columns = _stat_columns(["period", "n_days", "window_days", "n_articles", "n_sentences"], stats)
     attrs = _attrs(
         freq,
         start_ts,
@@ -706,10 +726,7 @@ def tone_by_period(
         seed=seed,
     )
     if start_ts is None:
-        out = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-        out["period"] = out["period"].astype(_NS)
-        out.attrs = attrs
-        return out
+        return _empty_result(columns, attrs)
 
     calendar = _calendar(start_ts, end_ts, freq)
     dates = arts["date"].to_numpy(dtype=_NS)
@@ -750,12 +767,7 @@ def tone_by_period(
     out.insert(1, "n_days", _days_in_window(calendar, start_ts, end_ts, freq))
     since = (calendar - start_ts).days.to_numpy()
     out.insert(2, "window_days", np.minimum(rolling_days, since + 1).astype("int64"))
-    out = out[columns]
-    out["n_articles"] = out["n_articles"].astype("int64")
-    out["n_sentences"] = out["n_sentences"].astype("int64")
-    out["masked"] = out["masked"].astype(bool)
-    out.attrs = attrs
-    return out
+    return _typed_result(out[columns], attrs)
 
 
 def event_tone_by_period(
@@ -850,10 +862,7 @@ def event_tone_by_period(
     )
 
     stats = ["mean", "share_negative"]
-    columns = ["period", "event", "n_articles", "n_sentences"]
-    for s in stats:
-        columns += [s, f"{s}_lo", f"{s}_hi"]
-    columns.append("masked")
+    columns = _stat_columns(["period", "event", "n_articles", "n_sentences"], stats)
     attrs = _attrs(
         freq,
         start_ts,
@@ -867,11 +876,7 @@ def event_tone_by_period(
         seed=seed,
     )
     if start_ts is None:
-        out = pd.DataFrame({c: pd.Series(dtype="float64") for c in columns})
-        out["period"] = out["period"].astype(_NS)
-        out["event"] = out["event"].astype("str")
-        out.attrs = attrs
-        return out
+        return _empty_result(columns, attrs, text_columns=("event",))
 
     calendar = _calendar(start_ts, end_ts, freq)
     rows = []
@@ -907,12 +912,8 @@ def event_tone_by_period(
     out = pd.DataFrame(rows, columns=columns)
     out["period"] = out["period"].astype(_NS)
     out["event"] = out["event"].astype("str")
-    out["n_articles"] = out["n_articles"].astype("int64")
-    out["n_sentences"] = out["n_sentences"].astype("int64")
-    out["masked"] = out["masked"].astype(bool)
     out = out.sort_values("period", kind="stable").reset_index(drop=True)
-    out.attrs = attrs
-    return out
+    return _typed_result(out, attrs)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -45,7 +45,13 @@ HERE = Path(__file__).resolve().parent
 
 
 class _TreeRss:
-    """Peak of the summed RSS of this process and its descendants, sampled in a thread."""
+    """Peaks of the summed RSS and PSS of this process and its descendants, sampled in a thread.
+
+    RSS counts a page shared by several processes (the libraries and modules the pool workers
+    inherit from the forkserver) once in each of them; PSS (proportional set size, from
+    /proc/PID/smaps_rollup) divides it between them, so the tree's PSS is the memory it really
+    occupies. Both count the pages of memory-mapped result files that are resident.
+    """
 
     def __init__(self, interval: float = 0.1) -> None:
         import psutil
@@ -53,21 +59,26 @@ class _TreeRss:
         self._proc = psutil.Process()
         self._interval = interval
         self.peak = 0
+        self.peak_pss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> int:
-        total = 0
+    def _sample(self) -> tuple[int, int]:
+        rss = pss = 0
         for p in [self._proc, *self._proc.children(recursive=True)]:
             try:
-                total += p.memory_info().rss
+                info = p.memory_full_info()
             except Exception:  # a worker that just exited
-                pass
-        return total
+                continue
+            rss += info.rss
+            pss += getattr(info, "pss", info.rss)
+        return rss, pss
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak = max(self.peak, self._sample())
+            rss, pss = self._sample()
+            self.peak = max(self.peak, rss)
+            self.peak_pss = max(self.peak_pss, pss)
             time.sleep(self._interval)
 
     def __enter__(self) -> _TreeRss:
@@ -161,6 +172,7 @@ def child(args: argparse.Namespace) -> dict:
             del again
     out["sentences"], out["event_rows"] = n_sent, n_hits
     out["peak_tree_rss_mb"] = tree.peak / 1e6
+    out["peak_tree_pss_mb"] = tree.peak_pss / 1e6
     out["maxrss_self_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out["maxrss_largest_child_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     base = out["uncached"]["wall_s"] if args.uncached else out["cold_cached"]["wall_s"]
@@ -225,7 +237,7 @@ def _line(r: dict) -> str:
         f"{r['mb_per_s']:5.2f} MB/s {r['sentences_per_s']:8.0f} sent/s | "
         f"cold+cache {r['cold_cached']['wall_s']:7.1f} s, hit {r['cache_hit']['wall_s']:6.2f} s "
         f"({100 * r['cache_hit_share_of_cold']:.1f} %) | peak tree RSS "
-        f"{r['peak_tree_rss_mb']:6.0f} MB"
+        f"{r['peak_tree_rss_mb']:6.0f} MB, PSS {r['peak_tree_pss_mb']:6.0f} MB"
         + (
             f" | naive {naive['articles_per_s']:.1f} art/s -> x{r['speedup_vs_naive']:.1f}"
             f", scores == vaderSentiment: {naive['pipeline_scores_equal_vaderSentiment']}"

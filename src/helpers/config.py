@@ -25,6 +25,8 @@ CACHE_DIR = Path(
     os.environ.get("HELPERS_CACHE_DIR")
     or (REPO_ROOT / ".cache" if _IN_CHECKOUT else Path.home() / ".cache" / "news-coverage-helpers")
 )
+# Memory-mapped result tables of large analyses (helpers.spill); files are unlinked once mapped.
+SCRATCH_DIR = Path(os.environ.get("HELPERS_SCRATCH_DIR") or CACHE_DIR / "scratch")
 
 DEFAULT_TAXONOMY = DATA_DIR / "taxonomy.yml"
 DEFAULT_KEY_DATES = DATA_DIR / "key_dates_ukraine_2022.yml"

@@ -13,10 +13,12 @@ How it runs
   text alone, so this changes nothing but the time taken.
 * **engine="local"** (default) runs chunks of :data:`CHUNK_DOCUMENTS` distinct texts on a
   ``concurrent.futures.ProcessPoolExecutor`` of ``workers`` processes (default: the CPUs this
-  process may use). At most two chunks per worker are in flight; each chunk comes back as compact
-  Arrow tables, and the tables are joined once at the end, so memory is the results plus a few
-  chunks, never a copy of the corpus per worker. ``workers=1``, or a corpus of one chunk, runs in
-  this process with no pool. Worker processes come from a *forkserver* (spawn where there is
+  process may use). At most two chunks per worker are in flight, and each chunk's rows are
+  appended to a file as soon as they arrive (:mod:`helpers.spill`), so memory is bounded by the
+  chunks in flight, not by the corpus or the results: the returned frames' text columns are
+  memory-mapped views of those files, which the operating system pages in as they are read, and
+  only their numeric columns are copied onto the heap. ``workers=1``, or a corpus of one chunk,
+  runs in this process with no pool. Worker processes come from a *forkserver* (spawn where there is
   none): plain ``fork`` from a Jupyter kernel, which runs threads, can deadlock a child on a lock
   held by another thread; the forkserver is a clean single-threaded process started once per
   session with this module preloaded, so later pools start in milliseconds.
@@ -46,8 +48,9 @@ installed; on SLURM ``dask_jobqueue.SLURMCluster(cores=8, processes=8, memory="1
 ``cluster.scale(jobs=10)``), then call ``analyze(documents, engine="dask",
 scheduler="tcp://SCHEDULER:8786")`` or, inside ``with Client(cluster):``, ``engine="dask"``.
 :func:`analyze_files` reads Parquet / JSONL shards on the workers themselves, so the corpus never
-passes through the notebook's process; the results still come back to it (about three times the
-size of the text for the sentence table).
+passes through the notebook's process; the results come back to it, into memory-mapped files
+under ``config.SCRATCH_DIR`` (or ``cache_dir/scratch``; set ``HELPERS_SCRATCH_DIR`` to put them
+on another disk).
 """
 
 from __future__ import annotations
@@ -77,6 +80,7 @@ import pyarrow.parquet as pq
 
 from . import __version__, config, sentiment, text
 from . import events as events_mod
+from .spill import BATCH_ROWS, MappedTable, TableSpill
 
 __all__ = [
     "Analysis",
@@ -132,6 +136,32 @@ _EVENT_SCHEMA = pa.schema(
     [
         ("doc_id", pa.large_string()),
         ("sent_idx", pa.int64()),
+        ("event", pa.large_string()),
+        ("match", pa.large_string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("n_matches", pa.int64()),
+    ]
+)
+
+# The hits before their final sort carry the event's taxonomy position.
+_RANKED_SCHEMA = _EVENT_SCHEMA.append(pa.field("rank", pa.int64()))
+# Rows of distinct texts as the chunk function returns them (text_idx in place of doc_id).
+_TEXT_SENT_SCHEMA = pa.schema(
+    [
+        ("text_idx", pa.int64()),
+        ("sent_idx", pa.int64()),
+        ("text", pa.large_string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        *[(c, pa.float64()) for c in ("compound", "pos", "neu", "neg")],
+    ]
+)
+_TEXT_HIT_SCHEMA = pa.schema(
+    [
+        ("text_idx", pa.int64()),
+        ("sent_idx", pa.int64()),
+        ("rank", pa.int64()),
         ("event", pa.large_string()),
         ("match", pa.large_string()),
         ("start", pa.int64()),
@@ -222,31 +252,29 @@ def _analyze_texts(
 
 
 def _expand(
-    parts: Sequence[tuple[pa.Table, pa.Table, np.ndarray]],
+    sent: pa.Table,
+    hits: pa.Table,
+    n_sent_text: np.ndarray,
+    n_hits_text: np.ndarray,
     codes: np.ndarray,
     doc_ids: pa.Array,
     dates: np.ndarray,
 ) -> tuple[pa.Table, pa.Table]:
-    """Rows per document from rows per distinct text (``codes[d]`` = the text of document d)."""
-    sent = pa.concat_tables([p[0] for p in parts]) if parts else _empty_parts()[0]
-    hits = pa.concat_tables([p[1] for p in parts]) if parts else _empty_parts()[1]
-    n_sent_text = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
-    n_hits_text = np.bincount(hits["text_idx"].to_numpy(), minlength=len(n_sent_text)).astype(
-        np.int64
-    )
-    identity = len(codes) == len(n_sent_text) and bool((codes == np.arange(len(codes))).all())
-    doc_index = np.arange(len(codes), dtype=np.int64)
+    """Rows per document from rows per distinct text.
 
-    n_sent_doc = n_sent_text[codes]
+    ``sent`` and ``hits`` hold the rows of consecutive texts (text t has ``n_sent_text[t]``
+    sentence rows and ``n_hits_text[t]`` hit rows); ``codes[d]`` is the text of document d, whose
+    id and date are ``doc_ids[d]`` and ``dates[d]``.
+    """
+    identity = len(codes) == len(n_sent_text) and bool((codes == np.arange(len(codes))).all())
     if not identity:
         sent = sent.take(_row_index(n_sent_text, codes))
-    n_hits_doc = n_hits_text[codes]
-    if not identity:
         hits = hits.take(_row_index(n_hits_text, codes))
-    sent_rows = np.repeat(doc_index, n_sent_doc)
+    doc_index = np.arange(len(codes), dtype=np.int64)
+    n_sent_doc = n_sent_text[codes]
     sentences = pa.table(
         {
-            "doc_id": doc_ids.take(pa.array(sent_rows)),
+            "doc_id": doc_ids.take(pa.array(np.repeat(doc_index, n_sent_doc))),
             "sent_idx": sent["sent_idx"],
             "date": pa.array(np.repeat(dates, n_sent_doc), type=pa.timestamp("ns")),
             "text": sent["text"],
@@ -256,10 +284,9 @@ def _expand(
         },
         schema=_SENT_SCHEMA,
     )
-    hit_rows = np.repeat(doc_index, n_hits_doc)
     hit_table = pa.table(
         {
-            "doc_id": doc_ids.take(pa.array(hit_rows)),
+            "doc_id": doc_ids.take(pa.array(np.repeat(doc_index, n_hits_text[codes]))),
             "sent_idx": hits["sent_idx"],
             "event": hits["event"],
             "match": hits["match"],
@@ -267,7 +294,8 @@ def _expand(
             "end": hits["end"],
             "n_matches": hits["n_matches"],
             "rank": hits["rank"],
-        }
+        },
+        schema=_RANKED_SCHEMA,
     )
     return sentences, hit_table
 
@@ -283,50 +311,120 @@ def _row_index(counts: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return block_start + np.arange(total, dtype=np.int64)
 
 
-def _empty_parts() -> tuple[pa.Table, pa.Table, np.ndarray]:
-    sent = pa.table(
-        {
-            "text_idx": pa.array([], pa.int64()),
-            "sent_idx": pa.array([], pa.int64()),
-            "text": pa.array([], pa.large_string()),
-            "start": pa.array([], pa.int64()),
-            "end": pa.array([], pa.int64()),
-            **{c: pa.array([], pa.float64()) for c in sentiment.SCORE_COLUMNS},
-        }
-    )
-    hits = pa.table(
-        {
-            "text_idx": pa.array([], pa.int64()),
-            "sent_idx": pa.array([], pa.int64()),
-            "rank": pa.array([], pa.int64()),
-            "event": pa.array([], pa.large_string()),
-            "match": pa.array([], pa.large_string()),
-            "start": pa.array([], pa.int64()),
-            "end": pa.array([], pa.int64()),
-            "n_matches": pa.array([], pa.int64()),
-        }
-    )
-    return sent, hits, np.zeros(0, np.int64)
+class _Assembly:
+    """Per-document result rows, written to spill files as the chunks of distinct texts arrive.
+
+    When every text is distinct (the usual case) chunk k's texts are documents k*chunk onwards,
+    so its rows are final at once. Otherwise the rows per text are spilled first and expanded to
+    documents at the end, a slice of documents at a time, so duplicated texts are never held in
+    memory more than once either.
+    """
+
+    _DOCS_PER_SLICE = 8192
+
+    def __init__(self, scratch: Path, docs: _Docs, codes: np.ndarray, n_texts: int) -> None:
+        self.scratch, self.docs, self.codes = scratch, docs, codes
+        self.identity = len(codes) == n_texts  # codes number texts by first occurrence
+        self.sentences = TableSpill(_SENT_SCHEMA, scratch)
+        self.hits = TableSpill(_RANKED_SCHEMA, scratch)
+        self._offset = 0
+        self._n_sent: list[np.ndarray] = []
+        self._n_hits: list[np.ndarray] = []
+        if not self.identity:
+            self._text_sent = TableSpill(_TEXT_SENT_SCHEMA, scratch)
+            self._text_hits = TableSpill(_TEXT_HIT_SCHEMA, scratch)
+
+    def add(self, part: tuple[pa.Table, pa.Table, np.ndarray]) -> None:
+        sent, hits, n_sent = part
+        a, m = self._offset, len(n_sent)
+        n_hits = np.bincount(hits["text_idx"].to_numpy() - a, minlength=m).astype(np.int64)
+        if self.identity:
+            rows = _expand(
+                sent, hits, n_sent, n_hits, np.arange(m),
+                self.docs.doc_ids.slice(a, m), self.docs.dates[a : a + m],
+            )  # fmt: skip
+            self.sentences.write(rows[0])
+            self.hits.write(rows[1])
+        else:
+            self._text_sent.write(sent)
+            self._text_hits.write(hits)
+            self._n_sent.append(n_sent)
+            self._n_hits.append(n_hits)
+        self._offset += m
+
+    def finish(self) -> tuple[MappedTable, MappedTable]:
+        if not self.identity:
+            sent, hits = self._text_sent.finish(), self._text_hits.finish()
+            n_sent = np.concatenate([np.zeros(0, np.int64), *self._n_sent])
+            n_hits = np.concatenate([np.zeros(0, np.int64), *self._n_hits])
+            for a in range(0, len(self.codes), self._DOCS_PER_SLICE):
+                b = min(a + self._DOCS_PER_SLICE, len(self.codes))
+                rows = _expand(
+                    sent.table, hits.table, n_sent, n_hits, self.codes[a:b],
+                    self.docs.doc_ids.slice(a, b - a), self.docs.dates[a:b],
+                )  # fmt: skip
+                self.sentences.write(rows[0])
+                self.hits.write(rows[1])
+            del sent, hits  # unmapped once the last reference goes
+        return self.sentences.finish(), self.hits.finish()
+
+    def abort(self) -> None:
+        for spill in (self.sentences, self.hits):
+            spill.abort()
+        if not self.identity:
+            self._text_sent.abort()
+            self._text_hits.abort()
 
 
-def _sort_hits(hits: pa.Table, presorted: bool) -> pa.Table:
-    # detect_events orders by doc_id (as str), sent_idx, taxonomy order, stably. Rows arrive in
-    # document order, sorted within each document, so only unsorted or repeated ids need a sort;
-    # Arrow's sort is stable and compares UTF-8 bytes, i.e. code points, as Python does.
-    if not presorted and hits.num_rows:
+def _sort_hits(ranked: MappedTable, presorted: bool, scratch: Path) -> MappedTable:
+    """The hits in :func:`helpers.events.detect_events` order, without the ``rank`` column.
+
+    detect_events orders by doc_id (as str), sent_idx, taxonomy order, stably. Rows arrive in
+    document order, sorted within each document, so only unsorted or repeated ids need a sort;
+    Arrow's sort is stable and compares UTF-8 bytes, i.e. code points, as Python does.
+    """
+    out = TableSpill(_EVENT_SCHEMA, scratch)
+    table = ranked.table
+    if presorted or not table.num_rows:
+        for batch in ranked.batches():
+            out.write(pa.Table.from_batches([batch]).select(list(EVENT_COLUMNS)))
+    else:
         order = pc.sort_indices(
-            hits,
+            table,
             sort_keys=[("doc_id", "ascending"), ("sent_idx", "ascending"), ("rank", "ascending")],
         )
-        hits = hits.take(order)
-    return hits.select(list(EVENT_COLUMNS)).cast(_EVENT_SCHEMA)
+        for a in range(0, len(order), BATCH_ROWS):
+            out.write(table.take(order.slice(a, BATCH_ROWS)).select(list(EVENT_COLUMNS)))
+    ranked.release()
+    return out.finish()
 
 
-def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    """The contract's dtypes: str for text, int64, float64, datetime64[ns]."""
-    mapper = {pa.large_string(): _STR, pa.string(): _STR}.get
-    frame = table.to_pandas(types_mapper=mapper, split_blocks=True, self_destruct=True)
-    return frame.reset_index(drop=True)
+def _to_pandas(mapped: MappedTable) -> pd.DataFrame:
+    """The contract's dtypes: str for text, int64, float64, datetime64[ns].
+
+    Text columns stay views of the mapped file (pandas' str dtype is Arrow-backed, and Arrow
+    strings are never written in place). Numbers are copied into ordinary, writable arrays: a
+    notebook may assign into them, which a read-only mapping would refuse.
+    """
+    columns: dict[str, Any] = {}
+    for name, column in zip(mapped.table.column_names, mapped.table.columns, strict=True):
+        if pa.types.is_large_string(column.type):
+            columns[name] = _STR.__from_arrow__(column)
+        else:
+            values = column.to_numpy()
+            columns[name] = values if values.flags.writeable else values.copy()
+    frame = pd.DataFrame(columns, copy=False)
+    mapped.release()
+    return frame
+
+
+def _analysis(sentences: MappedTable, hits: MappedTable, key: str) -> Analysis:
+    return Analysis(_to_pandas(sentences), _to_pandas(hits), key)
+
+
+def _scratch(cache_dir: str | Path | None) -> Path:
+    """Where spill files go: next to the cache when there is one, else config.SCRATCH_DIR."""
+    return Path(cache_dir) / "scratch" if cache_dir is not None else config.SCRATCH_DIR
 
 
 # ----------------------------------------------------------------------------------------------
@@ -471,10 +569,11 @@ def _file_sha256(path: Path) -> str:
 _CACHE_FILES = {"sentences": _SENT_SCHEMA, "events": _EVENT_SCHEMA}
 
 
-def _cache_read(cache_dir: Path, key: str) -> tuple[pa.Table, pa.Table] | None:
+def _cache_read(cache_dir: Path, key: str) -> tuple[MappedTable, MappedTable] | None:
     entry = cache_dir / f"analysis-{key}"
     if not entry.exists():
         return None
+    spills: list[TableSpill] = []
     try:
         meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
         if meta.get("key") != key or meta.get("format") != CACHE_FORMAT:
@@ -484,11 +583,17 @@ def _cache_read(cache_dir: Path, key: str) -> tuple[pa.Table, pa.Table] | None:
             path = entry / f"{name}.parquet"
             if _file_sha256(path) != meta["files"][name]["sha256"]:
                 raise ValueError(f"{path.name} does not match its recorded SHA-256")
-            table = pq.read_table(path).cast(schema)
-            if table.num_rows != meta["files"][name]["rows"]:
-                raise ValueError(f"{path.name} has {table.num_rows} rows, not the recorded count")
-            tables.append(table)
+            # Row group by row group into a mapped file: a large entry never sits on the heap.
+            spill = TableSpill(schema, _scratch(cache_dir))
+            spills.append(spill)
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=BATCH_ROWS):
+                spill.write(pa.Table.from_batches([batch]))
+            if spill.rows != meta["files"][name]["rows"]:
+                raise ValueError(f"{path.name} has {spill.rows} rows, not the recorded count")
+            tables.append(spill.finish())
     except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as exc:
+        for spill in spills:
+            spill.abort()
         print(
             f"helpers.pipeline: cache entry {entry.name} is damaged ({exc}); rebuilding it",
             file=sys.stderr,
@@ -498,16 +603,19 @@ def _cache_read(cache_dir: Path, key: str) -> tuple[pa.Table, pa.Table] | None:
     return tables[0], tables[1]
 
 
-def _cache_write(cache_dir: Path, key: str, sentences: pa.Table, hits: pa.Table) -> None:
+def _cache_write(cache_dir: Path, key: str, sentences: MappedTable, hits: MappedTable) -> None:
     cache_dir.mkdir(parents=True, exist_ok=True)
     entry = cache_dir / f"analysis-{key}"
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{key[:16]}-", dir=cache_dir))
     try:
         files = {}
-        for name, table in (("sentences", sentences), ("events", hits)):
+        for name, mapped in (("sentences", sentences), ("events", hits)):
             path = tmp / f"{name}.parquet"
-            pq.write_table(table, path, compression="zstd")
-            files[name] = {"rows": table.num_rows, "sha256": _file_sha256(path)}
+            with pq.ParquetWriter(path, mapped.table.schema, compression="zstd") as writer:
+                for batch in mapped.batches(BATCH_ROWS * 4):
+                    writer.write_batch(batch)
+            mapped.release()
+            files[name] = {"rows": mapped.table.num_rows, "sha256": _file_sha256(path)}
         meta = {
             "key": key,
             "format": CACHE_FORMAT,
@@ -614,8 +722,8 @@ def _dispatch(
     engine: str,
     n_workers: int,
     scheduler: str | None,
-) -> list[Any]:
-    """Run ``tasks`` on the chosen engine and return their results in task order.
+) -> Iterator[Any]:
+    """The results of ``tasks`` on the chosen engine, in task order, as they complete.
 
     One worker, or a single task, runs in this process with ``inline(*args, taxonomy)`` (no pool
     to start); otherwise the local process pool or the Dask client runs each task's function.
@@ -623,29 +731,24 @@ def _dispatch(
     if engine == "dask":
         client, own = _dask_client(scheduler)
         try:
-            return list(_run_dask(tasks, client, taxonomy, bar))
+            yield from _run_dask(tasks, client, taxonomy, bar)
         finally:
             if own:
                 client.close()
-    if n_workers == 1 or n_tasks == 1:
-        parts = []
+    elif n_workers == 1 or n_tasks == 1:
         for _, args, n in tasks:
-            parts.append(inline(*args, taxonomy))
+            yield inline(*args, taxonomy)
             bar.update(n)
-        return parts
-    return _collect_local(tasks, min(n_workers, n_tasks), taxonomy, bar)
-
-
-def _collect_local(tasks: Iterable[Task], workers: int, taxonomy, bar) -> list[Any]:
-    try:
-        return list(_run_local(tasks, workers, taxonomy, bar))
-    except BrokenProcessPool as exc:
-        raise RuntimeError(
-            "analyze: a worker process died. If this runs from a script, put the call under "
-            "`if __name__ == '__main__':` (workers start from a forkserver and import the "
-            "script's main module); if memory ran out, pass a smaller chunk_size or fewer "
-            "workers; workers=1 runs without worker processes."
-        ) from exc
+    else:
+        try:
+            yield from _run_local(tasks, min(n_workers, n_tasks), taxonomy, bar)
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                "analyze: a worker process died. If this runs from a script, put the call under "
+                "`if __name__ == '__main__':` (workers start from a forkserver and import the "
+                "script's main module); if memory ran out, pass a smaller chunk_size or fewer "
+                "workers; workers=1 runs without worker processes."
+            ) from exc
 
 
 def _dask_client(scheduler: str | None):
@@ -752,7 +855,7 @@ def analyze(
     if cache_dir is not None:
         cached = _cache_read(Path(cache_dir), key)
         if cached is not None:
-            return Analysis(_to_pandas(cached[0]), _to_pandas(cached[1]), key)
+            return _analysis(*cached, key)
 
     codes, first = _dedupe(digests)
     del digests
@@ -768,20 +871,25 @@ def analyze(
         for a in bounds
     )
 
-    show = _show_progress(progress, len(docs.texts))
-    with _progress_bar(show, len(docs.texts), "analyze") as bar:
-        parts = _dispatch(
-            tasks, len(bounds), _analyze_texts, tax, bar, engine, n_workers, scheduler
-        )
-
-    sentences, hits = _expand(parts, codes, docs.doc_ids, docs.dates)
-    del parts
+    scratch = _scratch(cache_dir)
+    assembly = _Assembly(scratch, docs, codes, len(first))
+    try:
+        show = _show_progress(progress, len(docs.texts))
+        with _progress_bar(show, len(docs.texts), "analyze") as bar:
+            for part in _dispatch(
+                tasks, len(bounds), _analyze_texts, tax, bar, engine, n_workers, scheduler
+            ):
+                assembly.add(part)
+        sentences, ranked = assembly.finish()
+    except BaseException:
+        assembly.abort()
+        raise
     ids = pd.Series(docs.doc_ids, dtype=_STR)
-    presorted = bool(ids.is_monotonic_increasing and ids.is_unique)
-    hits = _sort_hits(hits, presorted)
+    hits = _sort_hits(ranked, bool(ids.is_monotonic_increasing and ids.is_unique), scratch)
+    del ranked
     if cache_dir is not None:
         _cache_write(Path(cache_dir), key, sentences, hits)
-    return Analysis(_to_pandas(sentences), _to_pandas(hits), key)
+    return _analysis(sentences, hits, key)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -853,8 +961,9 @@ def _analyze_shard(
     """One file read and analysed where it runs; rows keyed by doc_id."""
     docs = _prepare(_read_shard(Path(path), text_column, date_column, id_column))
     codes, uniques = pd.factorize(docs.texts, sort=False)
-    part = _analyze_texts(uniques.tolist() if len(uniques) else [], 0, taxonomy)
-    return _expand([part], codes.astype(np.int64), docs.doc_ids, docs.dates)
+    sent, hits, n_sent = _analyze_texts(uniques.tolist() if len(uniques) else [], 0, taxonomy)
+    n_hits = np.bincount(hits["text_idx"].to_numpy(), minlength=len(n_sent)).astype(np.int64)
+    return _expand(sent, hits, n_sent, n_hits, codes.astype(np.int64), docs.doc_ids, docs.dates)
 
 
 def _worker_shard(*args: Any) -> tuple[pa.Table, pa.Table]:
@@ -905,9 +1014,19 @@ def analyze_files(
     paths = _shard_paths(paths_or_glob)
     func = _worker_shard if engine == "local" else _analyze_shard
     tasks = [(func, (str(p), text_column, date_column, id_column), 1) for p in paths]
-    with _progress_bar(_show_progress(progress, 0), len(tasks), "analyze_files") as bar:
-        parts = _dispatch(tasks, len(tasks), _analyze_shard, tax, bar, engine, n_workers, scheduler)
-    sentences = pa.concat_tables([p[0] for p in parts])
-    hits = pa.concat_tables([p[1] for p in parts])
-    del parts
-    return Analysis(_to_pandas(sentences), _to_pandas(_sort_hits(hits, presorted=False)))
+    scratch = config.SCRATCH_DIR
+    sentences, ranked = TableSpill(_SENT_SCHEMA, scratch), TableSpill(_RANKED_SCHEMA, scratch)
+    try:
+        with _progress_bar(_show_progress(progress, 0), len(tasks), "analyze_files") as bar:
+            for shard_sentences, shard_hits in _dispatch(
+                tasks, len(tasks), _analyze_shard, tax, bar, engine, n_workers, scheduler
+            ):
+                sentences.write(shard_sentences)
+                ranked.write(shard_hits)
+        mapped_sentences, mapped_ranked = sentences.finish(), ranked.finish()
+    except BaseException:
+        sentences.abort()
+        ranked.abort()
+        raise
+    hits = _sort_hits(mapped_ranked, presorted=False, scratch=scratch)
+    return _analysis(mapped_sentences, hits, "")

@@ -287,9 +287,7 @@ def test_result_text_stays_in_mapped_files_not_on_the_heap(taxonomy, tmp_path, c
     if cached:
         pipeline.analyze(docs, taxonomy=taxonomy, workers=1, cache_dir=cache)
     before = pa.total_allocated_bytes()
-    got = pipeline.analyze(
-        docs, taxonomy=taxonomy, workers=1, cache_dir=cache if cached else None
-    )
+    got = pipeline.analyze(docs, taxonomy=taxonomy, workers=1, cache_dir=cache if cached else None)
     assert len(got.sentences) > 5_000 and got.sentences["text"].str.len().sum() > text_bytes * 0.9
     numbers = 8 * (8 * len(got.sentences) + 4 * len(got.events))  # int64/float64 columns
     assert pa.total_allocated_bytes() - before - numbers < text_bytes / 20

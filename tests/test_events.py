@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import random
+import re
 import sys
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pandas as pd
 import pytest
 
 from helpers import config
+from helpers import events as events_mod
 from helpers.events import (
     EVENT_COLUMNS,
     TaxonomyError,
@@ -369,3 +372,128 @@ def test_evaluation_set_is_well_formed(default):
         for t in frame["text"]
     ]
     assert frame["split"].tolist() == by_hash
+
+
+# ----------------------------------------------------------------------------------------------
+# Fast paths of the matcher, checked against the straightforward rules they shortcut
+
+
+def _compiled_events(taxonomy) -> list[tuple[list, list]]:
+    """(patterns, exclude patterns) per event, compiled straight from the taxonomy's text."""
+    return [
+        (
+            [events_mod._compile_pattern(p, taxonomy.words) for p in event.patterns],
+            [events_mod._compile_pattern(p, taxonomy.words) for p in event.exclude],
+        )
+        for event in taxonomy.events
+    ]
+
+
+def _reference_hits(stems: list[str], compiled_events) -> list[tuple[int, int, int, int]]:
+    """Every pattern at every token, exclusions by a full scan: the rules _stem_hits implements."""
+
+    def starts(patterns):
+        for compiled in patterns:
+            for i, stem in enumerate(stems):
+                if stem in compiled[0][1]:
+                    end = events_mod._match_at(stems, i, compiled)
+                    if end is not None:
+                        yield i, end
+
+    hits = []
+    for event_i, (patterns, excluded) in enumerate(compiled_events):
+        spans = set(starts(patterns))
+        if not spans or any(True for _ in starts(excluded)):
+            continue
+        chosen: list[tuple[int, int]] = []
+        for a, b in sorted(spans, key=lambda ab: (ab[0], -ab[1])):
+            if not chosen or a >= chosen[-1][1]:
+                chosen.append((a, b))
+        hits.append((event_i, *chosen[0], len(chosen)))
+    return hits
+
+
+@pytest.mark.parametrize("name", ["default", "mini"])
+def test_stem_hits_equal_the_plain_scan_on_random_stem_sequences(name, default, mini):
+    taxonomy = {"default": default, "mini": mini}[name]
+    compiled_events = _compiled_events(taxonomy)
+    patterns = [c for pats, excl in compiled_events for c in (*pats, *excl)]
+    filler = sorted(taxonomy._vocab) + ["zzz", "near", "1"]
+    rng = random.Random(11)
+    n_hits = 0
+    for _ in range(3000):
+        # Pieces of real patterns (steps with a random number of words between), so multi-step
+        # patterns, gaps just too long and exclusions all occur, among random vocabulary.
+        stems: list[str] = []
+        while len(stems) < rng.randint(0, 25):
+            if rng.random() < 0.5:
+                stems.append(rng.choice(filler))
+                continue
+            for gap, accepted in rng.choice(patterns):
+                stems += [rng.choice(filler) for _ in range(rng.randint(0, gap + 1))]
+                stems.append(rng.choice(sorted(accepted)))
+        expected = _reference_hits(stems, compiled_events)
+        assert events_mod._stem_hits(stems, taxonomy) == expected, stems
+        n_hits += len(expected)
+    assert n_hits > 1000
+
+
+def test_nt_check_needs_no_ignorecase():
+    # _NT_RE spells out n/N, t/T: no other character case-folds to n, t or an apostrophe.
+    folded = re.compile("(?i)[nt'’]")
+    odd = [c for c in map(chr, range(0x110000)) if folded.fullmatch(c) and c not in "nNtT'’"]
+    assert odd == []
+
+
+def test_fast_parts_agree_with_the_whole_text_rule_and_the_piece_regex():
+    # The rule before the ASCII fast path, one regex: text needs the tokenizer iff it matches.
+    allowed = "".join(
+        ch
+        for ch in map(chr, [*range(0x250), *range(0x2000, 0x2070)])
+        if not (ch.isnumeric() and not ch.isdecimal())
+    )
+    slow = re.compile(rf"(?i:n['’]t)|[^{re.escape(allowed)}]")
+    texts = ["", "a", "Don't", "DON'T", "don’t", "don`t", "can't stop", "n'", "'t", "x² y", "½"]
+    texts += [f"word{chr(c)}word n{chr(c)}t" for c in range(0x2100)]
+    rng = random.Random(5)
+    alphabet = "aAnNtT '’`-_.,1²é—“”\u00a0Кİ"
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    for text in texts:
+        parts = events_mod._fast_parts(text)
+        assert (parts is None) == (slow.search(text) is not None), repr(text)
+        if parts is not None:
+            assert "".join(parts) == text
+            assert parts[1::2] == events_mod._PIECE_RE.findall(text), repr(text)
+            spans = [m.span() for m in events_mod._PIECE_RE.finditer(text)]
+            assert [(a, b) for _, a, b in events_mod._tokens(text)] == spans
+
+
+def test_stem_cache_gives_the_same_stems_when_it_refills(monkeypatch, default):
+    text = "Russian forces shelled Kharkiv; 12 civilians were killed near Romirbuzhe."
+    expected = find_events(text, default)
+    monkeypatch.setattr(events_mod._StemCache, "max_size", 3)
+    events_mod._STEMS.clear()
+    assert find_events(text, default) == expected
+    assert len(events_mod._STEMS) <= 3
+    assert [s for s, _, _ in events_mod._tokens("Shelled ran")] == ["shell", "run"]
+
+
+def test_detect_events_offsets_on_ascii_unicode_and_tokenizer_paths(default):
+    texts = [
+        "Russian missiles struck a gas pipeline near Kyiv.",  # ASCII fast path
+        "Russian missiles struck Ukraine’s gas pipeline — officials said.",  # Latin + punctuation
+        "They can't stop the shelling of Kharkiv.",  # n't: tokenizer path
+        "Shelling hit 2² buildings in Київ, killing 3 people.",  # "²" and Cyrillic: tokenizer
+    ]
+    sentences = _frame([("d", i, t) for i, t in enumerate(texts)])
+    hits = detect_events(sentences, default)
+    assert set(hits["sent_idx"]) == {0, 1, 2, 3}
+    for row in hits.itertuples(index=False):
+        text = texts[row.sent_idx]
+        assert text[row.start : row.end] == row.match
+        (same,) = [h for h in find_events(text, default) if h["event"] == row.event]
+        assert (same["start"], same["end"], same["n_matches"]) == (
+            row.start,
+            row.end,
+            row.n_matches,
+        )

@@ -21,7 +21,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, reduce
+from itertools import accumulate
+from operator import or_
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,12 @@ _Step = tuple[int, frozenset[str]]
 _Compiled = tuple[_Step, ...]
 
 
+# A pattern ready for matching: (mask, event index, compiled). The mask has one bit per distinct
+# step (see _build); a match needs one token of every step, so a pattern whose bits are not all
+# in a sentence's mask (the bits of the sentence's stems, Taxonomy._stem_bits) cannot match.
+_Plan = tuple[int, int, _Compiled]
+
+
 @dataclass(frozen=True)
 class Taxonomy:
     """A validated event taxonomy, compiled for matching.
@@ -177,11 +185,16 @@ class Taxonomy:
     path: Path
     sha256: str
     words: dict[str, tuple[str, ...]] = field(repr=False)
-    _index: dict[str, list[tuple[int, _Compiled]]] = field(repr=False, compare=False)
-    _exclude: tuple[tuple[_Compiled, ...], ...] = field(repr=False, compare=False)
     # Every pattern needs one of these stems (its least common step): sentences without any are
     # skipped before tokenisation.
     _anchors: frozenset[str] = field(repr=False, compare=False)
+    # first-step stem -> the patterns that can start with it; exclude patterns per event.
+    _by_first: dict[str, tuple[_Plan, ...]] = field(repr=False, compare=False)
+    _firsts: frozenset[str] = field(repr=False, compare=False)  # the keys of _by_first
+    _exclude: tuple[tuple[_Plan, ...], ...] = field(repr=False, compare=False)
+    # stem -> the bits of every step accepting it (see _Plan); its keys as a set.
+    _stem_bits: dict[str, int] = field(repr=False, compare=False)
+    _vocab: frozenset[str] = field(repr=False, compare=False)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -235,8 +248,8 @@ def _irregular_stems() -> dict[str, str]:
     return {normalize(k): normalize(v) for k, v in IRREGULAR_FORMS.items()}
 
 
-@lru_cache(maxsize=500_000)
 def _stem(piece: str) -> str:
+    """The stem a pattern word or text piece is matched on (cached: use ``_STEMS[piece]``)."""
     if piece.isdigit() and piece.isascii():
         # Numbers are the commonest never-seen-before pieces; Snowball leaves digits unchanged.
         return piece
@@ -244,43 +257,82 @@ def _stem(piece: str) -> str:
     return _irregular_stems().get(s, s)
 
 
+class _StemCache(dict[str, str]):
+    """piece -> :func:`_stem`, looked up in C by ``map(_STEMS.__getitem__, pieces)``.
+
+    dict's own ``__getitem__`` calls ``__missing__`` only for a piece not seen yet, so the common
+    case never runs Python code (``lru_cache`` does per-call bookkeeping). Cleared when full: the
+    values never change, only how often they are recomputed.
+    """
+
+    # ~280 bytes per entry (key, value, slot): 100,000 entries hold a news corpus's working
+    # vocabulary in ~28 MB per worker process. Refilling after a clear costs ~9 us per piece.
+    max_size = 100_000
+
+    def __missing__(self, piece: str) -> str:
+        if len(self) >= self.max_size:
+            self.clear()
+        stem = self[piece] = _stem(piece)
+        return stem
+
+
+_STEMS = _StemCache()
+
+# The tokenizer splits a run of letters and digits in only two ways: "n't" ("do" + "n't") and at
+# a character Python's re counts as a word character but the tokenizer's regex engine does not
+# (numeric symbols such as "²"). Text free of both, within Latin script and General Punctuation
+# (curly quotes, dashes), has exactly the whole-text runs as its pieces. The n't test is written
+# without re.IGNORECASE: under it n, t, ' and ’ match no characters other than n/N, t/T, ' and ’
+# (checked over all of Unicode by the tests), and a plain character class scans faster.
+_NT_RE = re.compile("[nN]['’][tT]")
+# Word pieces as one re.split: separators at even positions, pieces (_PIECE_RE runs) at odd ones,
+# so the pieces' offsets are the running sums of the parts' lengths. On ASCII text [^\W_] is
+# exactly [A-Za-z0-9], which the regex engine tests faster.
+_PARTS_RE = re.compile(r"([^\W_]+)")
+_ASCII_PARTS_RE = re.compile(r"([A-Za-z0-9]+)")
+
+
 @lru_cache(maxsize=1)
-def _slow_text_re() -> re.Pattern[str]:
-    # The tokenizer splits a run of letters and digits in only two ways: "n't" ("do" + "n't") and
-    # at a character Python's re counts as a word character but the tokenizer's regex engine does
-    # not (numeric symbols such as "²"). Text free of both, within Latin script and General
-    # Punctuation (curly quotes, dashes), has exactly the whole-text runs as its pieces.
+def _outside_chars_re() -> re.Pattern[str]:
+    """A character outside the set whose runs the tokenizer never splits (see _NT_RE)."""
     allowed = "".join(
         ch
         for ch in map(chr, [*range(0x250), *range(0x2000, 0x2070)])
         if not (ch.isnumeric() and not ch.isdecimal())
     )
-    return re.compile(rf"(?i:n['’]t)|[^{re.escape(allowed)}]")
+    return re.compile(f"[^{re.escape(allowed)}]")
 
 
-def _fast_stems(text: str) -> list[str] | None:
-    """The stems of :func:`_tokens` in one regex scan, or None when ``text`` needs the tokenizer.
+def _fast_parts(text: str) -> list[str] | None:
+    """``text`` split around its word pieces, or None when ``text`` needs the tokenizer.
 
-    The pieces' offsets are those of ``_PIECE_RE.finditer(text)``, computed only when needed.
+    Returns the ``re.split`` list ``[separator, piece, separator, ..., piece, separator]``:
+    the pieces of :func:`_tokens` are its odd items.
     """
-    if _slow_text_re().search(text) is not None:
+    if text.isascii():
+        # Every ASCII character is in the allowed set (the numeric non-decimal ones such as "²"
+        # are not ASCII), and n't needs an ASCII apostrophe here.
+        if "'" in text and _NT_RE.search(text):
+            return None
+        return _ASCII_PARTS_RE.split(text)
+    if _outside_chars_re().search(text) or _NT_RE.search(text):
         return None
-    return list(map(_stem, _PIECE_RE.findall(text)))
+    return _PARTS_RE.split(text)
 
 
 def _tokens(text: str) -> list[tuple[str, int, int]]:
     """(stem, start, end) for every word piece of ``text``, offsets into ``text``."""
-    stems = _fast_stems(text)
-    if stems is not None:
-        spans = [m.span() for m in _PIECE_RE.finditer(text)]
-        return [(stem, a, b) for stem, (a, b) in zip(stems, spans, strict=True)]
+    parts = _fast_parts(text)
+    if parts is not None:
+        ends = list(accumulate(map(len, parts)))
+        return [(_STEMS[parts[k]], ends[k - 1], ends[k]) for k in range(1, len(parts), 2)]
     out = []
     for token, start, end in tokenize_spans(text):
         if token.isalnum():
-            out.append((_stem(token), start, end))
+            out.append((_STEMS[token], start, end))
             continue
         for m in _PIECE_RE.finditer(token):
-            out.append((_stem(m.group()), start + m.start(), start + m.end()))
+            out.append((_STEMS[m.group()], start + m.start(), start + m.end()))
     return out
 
 
@@ -406,17 +458,40 @@ def _parse_event(raw: Any, n: int) -> EventType:
 def _build(
     events: tuple[EventType, ...], words: dict[str, tuple[str, ...]], path: Path, sha256: str
 ) -> Taxonomy:
-    index: dict[str, list[tuple[int, _Compiled]]] = {}
+    bit_of: dict[frozenset[str], int] = {}
+
+    def plan(event: int, compiled: _Compiled) -> _Plan:
+        mask = 0
+        for _, stems in compiled:
+            mask |= 1 << bit_of.setdefault(stems, len(bit_of))
+        return mask, event, compiled
+
+    by_first: dict[str, list[_Plan]] = {}
     exclude = []
     anchors: set[str] = set()
     for i, event in enumerate(events):
         for pattern in event.patterns:
             compiled = _compile_pattern(pattern, words)
             for stem in sorted(compiled[0][1]):
-                index.setdefault(stem, []).append((i, compiled))
+                by_first.setdefault(stem, []).append(plan(i, compiled))
             anchors |= _anchor(compiled)
-        exclude.append(tuple(_compile_pattern(p, words) for p in event.exclude))
-    return Taxonomy(events, path, sha256, words, index, tuple(exclude), frozenset(anchors))
+        exclude.append(tuple(plan(i, _compile_pattern(p, words)) for p in event.exclude))
+    stem_bits: dict[str, int] = {}
+    for stems, bit in bit_of.items():
+        for stem in stems:
+            stem_bits[stem] = stem_bits.get(stem, 0) | 1 << bit
+    return Taxonomy(
+        events,
+        path,
+        sha256,
+        words,
+        frozenset(anchors),
+        {stem: tuple(plans) for stem, plans in by_first.items()},
+        frozenset(by_first),
+        tuple(exclude),
+        stem_bits,
+        frozenset(stem_bits),
+    )
 
 
 def _anchor(compiled: _Compiled) -> frozenset[str]:
@@ -542,12 +617,11 @@ def _extend(stems: Sequence[str], compiled: _Compiled, k: int, pos: int) -> int 
     return None
 
 
-def _matches_anywhere(stems: Sequence[str], patterns: tuple[_Compiled, ...]) -> bool:
-    present = set(stems)
-    for compiled in patterns:
-        first = compiled[0][1]
-        if present.isdisjoint(first):
+def _matches_anywhere(stems: list[str], plans: tuple[_Plan, ...], mask: int) -> bool:
+    for need, _, compiled in plans:
+        if need & mask != need:
             continue
+        first = compiled[0][1]
         for i, s in enumerate(stems):
             if s in first and _match_at(stems, i, compiled) is not None:
                 return True
@@ -559,7 +633,7 @@ def _could_match(text: str, taxonomy: Taxonomy) -> bool:
     if _CONTRACTION_RE.search(text):
         return True
     anchors = taxonomy._anchors
-    return any(_stem(w) in anchors for w in _PIECE_RE.findall(text))
+    return any(_STEMS[w] in anchors for w in _PIECE_RE.findall(text))
 
 
 def _sentence_hits(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, int, int]]:
@@ -572,29 +646,57 @@ def _sentence_hits(text: str, taxonomy: Taxonomy) -> list[tuple[int, int, int, i
 
 
 def _stem_hits(stems: list[str], taxonomy: Taxonomy) -> list[tuple[int, int, int, int]]:
-    """(event index, first token, end token (exclusive), n_matches) per event, event order."""
+    """(event index, first token, end token (exclusive), n_matches) per event, event order.
+
+    Every pattern is tried at every token it can start at, as :func:`_match_at` would, except
+    patterns that cannot match anywhere because no stem of one of their steps is in the sentence.
+    """
+    stem_bits = taxonomy._stem_bits
+    mask = reduce(or_, map(stem_bits.__getitem__, taxonomy._vocab.intersection(stems)), 0)
+    index = taxonomy._by_first
+    n = len(stems)
     spans: dict[int, list[tuple[int, int]]] = {}
-    index = taxonomy._index
     for i, stem in enumerate(stems):
         entries = index.get(stem)
         if entries is None:
             continue
-        for event_i, compiled in entries:
-            # _match_at, inlined: this loop runs for every occurrence of a pattern's first word.
-            end = i + 1 if len(compiled) == 1 else _extend(stems, compiled, 1, i + 1)
-            if end is not None:
-                spans.setdefault(event_i, []).append((i, end))
+        for need, event_i, compiled in entries:
+            if need & mask != need:
+                continue
+            if len(compiled) == 1:
+                end = i + 1
+            elif len(compiled) == 2:
+                # _extend for a last step: the first accepted token within the gap ends the match.
+                gap, accepted = compiled[1]
+                for j in range(i + 1, min(i + 2 + gap, n)):
+                    if stems[j] in accepted:
+                        end = j + 1
+                        break
+                else:
+                    continue
+            else:
+                end = _extend(stems, compiled, 1, i + 1)
+                if end is None:
+                    continue
+            if event_i in spans:
+                spans[event_i].append((i, end))
+            else:
+                spans[event_i] = [(i, end)]
     hits = []
     for event_i in sorted(spans):
-        if taxonomy._exclude[event_i] and _matches_anywhere(stems, taxonomy._exclude[event_i]):
+        excluded = taxonomy._exclude[event_i]
+        if excluded and _matches_anywhere(stems, excluded, mask):
+            continue
+        found = spans[event_i]
+        if len(found) == 1:
+            hits.append((event_i, *found[0], 1))
             continue
         # Like regex finditer: leftmost match first, longest at a tie, then no overlaps.
         chosen: list[tuple[int, int]] = []
-        for a, b in sorted(set(spans[event_i]), key=lambda ab: (ab[0], -ab[1])):
+        for a, b in sorted(set(found), key=lambda ab: (ab[0], -ab[1])):
             if not chosen or a >= chosen[-1][1]:
                 chosen.append((a, b))
-        a, b = chosen[0]
-        hits.append((event_i, a, b, len(chosen)))
+        hits.append((event_i, *chosen[0], len(chosen)))
     return hits
 
 
@@ -650,6 +752,7 @@ def detect_events(
         )
     tax = _as_taxonomy(taxonomy)
     anchors = tax._anchors
+    stem_of = _STEMS.__getitem__
     rows: list[tuple[str, int, int, str, int, int, int]] = []
     for doc_id, sent_idx, text in zip(
         sentences["doc_id"].tolist(),
@@ -660,20 +763,29 @@ def detect_events(
         if not isinstance(text, str) or not text:
             continue
         # Most sentences take the one-scan path; its stems double as the exact anchor check.
-        stems = _fast_stems(text)
-        if stems is None:
+        parts = _fast_parts(text)
+        if parts is None:
             if not _could_match(text, tax):
                 continue
             toks = _tokens(text)
             stems = [t[0] for t in toks]
             spans = [(t[1], t[2]) for t in toks]
-        elif anchors.isdisjoint(stems):
-            continue
         else:
+            stems = list(map(stem_of, parts[1::2]))
+            if anchors.isdisjoint(stems):
+                continue
             spans = None
-        for event_i, first, stop, n in _stem_hits(stems, tax):
-            if spans is None:
-                spans = [m.span() for m in _PIECE_RE.finditer(text)]
+        hits = _stem_hits(stems, tax)
+        if not hits:
+            continue
+        if spans is None:
+            # Piece k is parts[2k + 1]: it starts at ends[2k] and ends at ends[2k + 1].
+            ends = list(accumulate(map(len, parts)))
+            for event_i, first, stop, n in hits:
+                a, b = ends[2 * first], ends[2 * stop - 1]
+                rows.append((str(doc_id), int(sent_idx), event_i, text[a:b], a, b, n))
+            continue
+        for event_i, first, stop, n in hits:
             a, b = spans[first][0], spans[stop - 1][1]
             rows.append((str(doc_id), int(sent_idx), event_i, text[a:b], a, b, n))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import random
+import string
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from vaderSentiment import vaderSentiment
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from helpers import config, sentiment
@@ -176,6 +178,130 @@ def test_vocabulary_sequences_equal_vader(vader, words):
     got = score_sentences([text]).iloc[0].tolist()
     ref = vader.polarity_scores(text)
     assert got == [ref[c] for c in SCORE_COLUMNS]
+
+
+# Tokens that reach every rule of the fast engine's shortcuts and fallbacks: boosters and
+# dampeners, negations (with straight and curly apostrophes, any case), "no", "least", "kind of",
+# idioms and booster n-grams, "but", emoticons, emojis, and characters whose lower-casing is odd
+# (U+0130 lengthens, final sigma depends on context, Kelvin sign lower-cases to ASCII).
+_RULE_TOKENS = sorted(
+    {w for words in _VOCAB.values() for word in words for w in word.split()}
+    | set(vaderSentiment.BOOSTER_DICT)
+    | set(vaderSentiment.NEGATE)
+    | {w for key in vaderSentiment.SPECIAL_CASES for w in key.split()}
+    | {"no", "or", "nor", "at", "very", "least", "this", "so", "never", "without", "doubt"}
+    | {"kind", "of", "sort", "just", "enough", "but", "good", "bad", "war", "killed", "lol"}
+    | {"DON'T", "Isn'T", "n't", "N'T", "can\u2019t", "İyi", "İ", "ΟΔΟΣ", "Σ", "\u212aill"}
+    | {"😁", "💔", "☹", "👍🏽", "♥", "xoxo", ":-(", "(:", "\u00a9", "\U0001f600good"}
+)
+_AFFIXES = [
+    "",
+    "",
+    "",
+    "",
+    ".",
+    ",",
+    "!",
+    "!!",
+    "?",
+    "???",
+    "'",
+    '"',
+    "(",
+    ")",
+    "...",
+    "-",
+    "\u2019",
+]
+
+
+@st.composite
+def _rule_sentences(draw) -> str:
+    tokens = []
+    for _ in range(draw(st.integers(0, 14))):
+        word = draw(st.sampled_from(_RULE_TOKENS))
+        shape = draw(st.sampled_from(["same", "same", "upper", "title", "lower"]))
+        word = {"upper": word.upper(), "title": word.title(), "lower": word.lower()}.get(
+            shape, word
+        )
+        tokens.append(draw(st.sampled_from(_AFFIXES)) + word + draw(st.sampled_from(_AFFIXES)))
+    separators = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", "\u00a0", "\u3000"])
+    out = draw(st.sampled_from(["", " "]))
+    for k, token in enumerate(tokens):
+        out += (draw(separators) if k else "") + token
+    return out
+
+
+@settings(max_examples=800, derandomize=True, deadline=None)
+@given(_rule_sentences())
+def test_rule_word_sentences_equal_vader(vader, text):
+    got = score_sentences([text]).iloc[0].tolist()
+    ref = vader.polarity_scores(text)
+    assert got == [ref[c] for c in SCORE_COLUMNS]
+
+
+def test_benchmark_corpus_sentences_equal_vader(vader):
+    # Seed sentences with fresh numbers and place names: the word cache misses on every name.
+    sys.path.insert(0, str(config.REPO_ROOT / "benchmarks"))
+    from corpus_gen import make_corpus
+
+    from helpers.text import split_sentences
+
+    docs = make_corpus(170, seed=5)
+    texts = split_sentences(docs[["doc_id", "text"]])["text"].tolist()
+    assert len(texts) >= 4000
+    _assert_exact(texts, score_sentences(texts), _expected(vader, texts))
+
+
+def test_both_fast_engine_routes_are_exercised(monkeypatch, vader):
+    # The shortcut (lexicon valence as is) and the full sentiment_valence transcription must both
+    # run on the generated sentences, or the parity tests would not be testing one of them.
+    fast = sentiment._FastVader(vader)
+    full_calls = []
+    transcription = fast._valence
+
+    def counting(*args):
+        full_calls.append(args[2])
+        return transcription(*args)
+
+    monkeypatch.setattr(fast, "_valence", counting)
+    texts = generated_sentences(1000, seed=5)
+    got = [list(fast.scores(t)) for t in texts]
+    expected = _expected(vader, texts).to_numpy().tolist()
+    assert got == expected
+    n_scored = sum(
+        1 for t in texts for w in t.split() if w.strip(string.punctuation).lower() in vader.lexicon
+    )
+    assert 200 < len(full_calls) < n_scored - 200
+
+
+def test_caches_stay_bounded_and_exact(monkeypatch, vader):
+    monkeypatch.setattr(sentiment, "_WORD_CACHE_SIZE", 50)
+    monkeypatch.setattr(sentiment, "_SCORE_CACHE_SIZE", 20)
+    fast = sentiment._FastVader(vader)
+    texts = generated_sentences(600, seed=9)
+    got = [list(fast.scores(t)) for t in texts + texts[::-1]]
+    expected = _expected(vader, texts + texts[::-1]).to_numpy().tolist()
+    assert got == expected
+    # cleared once over the limit, then refilled by at most one sentence's words
+    longest = max(len(t.split()) for t in texts)
+    assert 0 < len(fast._words) <= 51 + longest and 0 < len(fast._scored_cache) <= 21
+    assert fast.polarity_scores(texts[0]) == vader.polarity_scores(texts[0])
+
+
+def test_unicode_facts_the_fast_engine_relies_on(vader):
+    fast = sentiment._FastVader(vader)
+    emoji_chars = [k for k in vader.emojis if len(k) == 1]
+    # the replacement pass is skipped for ASCII text and when the emoji pattern finds nothing
+    assert not any(c.isascii() or c.isspace() for c in emoji_chars)
+    assert all(fast._emoji_re.fullmatch(c) for c in emoji_chars)
+    # str.isupper of a stripped word equals that of its token: punctuation has no case
+    assert not any(c.isupper() or c.islower() or c.lower() != c for c in string.punctuation)
+    # a lowered word contains "n't" only where its text matches [nN]'[tT]
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        if char not in "nNtT'":
+            assert not set(char.lower()) & set("n't"), hex(code)
 
 
 def test_seed_sentences_equal_vader(vader):

@@ -13,11 +13,14 @@ download.
 
 from __future__ import annotations
 
+import math
+import re
 import string
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from importlib import metadata
+from itertools import chain
 from typing import Literal
 
 import numpy as np
@@ -90,15 +93,45 @@ def _fast_analyzer() -> _FastVader | _vs.SentimentIntensityAnalyzer:
     return _FastVader(_reference_analyzer())
 
 
-class _FastVader:
-    """``SentimentIntensityAnalyzer.polarity_scores`` without its per-word quadratic work.
+# What polarity_scores returns for a text with no words, and for words none of which is scored
+# (score_valence with an empty list, and with n zero sentiments: total = n, neu = n / n).
+_NO_WORDS = (0.0, 0.0, 0.0, 0.0)
+_ALL_NEUTRAL = (0.0, 0.0, 1.0, 0.0)
 
-    The reference lower-cases the whole sentence again for every lexicon word (in the negation and
-    idiom checks) and rebuilds the text character by character to replace emojis. Here each word
-    is lower-cased once and the emoji pass runs only when the sentence contains an emoji. Every
-    rule below mirrors ``vaderSentiment.py`` 3.3.2 line for line (same comparisons, same float
-    operations in the same order); the contrastive-"but" rule and the final scoring are the
-    package's own functions, called as they are.
+# Words of the tokens seen (token -> stripped, lower-cased word); cleared when full so memory stays
+# bounded on huge corpora (fresh numbers and place names would otherwise accumulate forever).
+_WORD_CACHE_SIZE = 200_000
+# Scores by (non-zero sentiments, word count, capped ! and ? counts): all score_valence depends on.
+_SCORE_CACHE_SIZE = 100_000
+
+
+class _FastVader:
+    """``SentimentIntensityAnalyzer.polarity_scores`` with its per-word work cut to the bone.
+
+    The reference walks every word through every rule and lower-cases the whole sentence again
+    for every lexicon word. Here, with the reason each step is exact:
+
+    * Words: the text is split once and each token's word (``_strip_punc_if_word``, then
+      ``.lower()``, as every rule sees it) comes from a bounded token -> word cache, so a repeated
+      token costs one dict hit. The emoji pass runs only if a token holds an emoji character
+      (they are not whitespace, so the text holds one only if a token does); the replaced text is
+      then split again, as the reference splits the replaced text.
+    * Only lexicon words can score non-zero (the reference appends 0 for every other word and for
+      booster words), so their positions are found with C-level set and list operations; a text
+      without one scores like any all-neutral text.
+    * A lexicon word none of whose three preceding words is a booster, negation or other rule
+      word, and which forms no idiom / booster n-gram with its neighbours, keeps its lexicon
+      valence (plus the ALL-CAPS increment): every other rule adds 0.0 or does nothing. Other
+      words go through :meth:`_valence`, a line-for-line transcription of ``sentiment_valence``.
+    * Zero sentiments change neither ``sum`` (adding 0 to a float sum leaves it as it is; a zero
+      sum stays 0.0) nor the positive / negative sums, so the contrastive-"but" rule and the final
+      scoring run over the non-zero sentiments only, in word order, and count the zeros as
+      neutrals, with the float operations of ``_but_check`` and ``score_valence`` in their order.
+      The final scores depend only on those sentiments, the word count and the capped "!" / "?"
+      counts, so they are cached by that key.
+
+    A word's ALL-CAPS test uses the unstripped token: stripping ``string.punctuation`` (no cased
+    characters) cannot change ``str.isupper``.
     """
 
     def __init__(self, analyzer: _vs.SentimentIntensityAnalyzer) -> None:
@@ -106,10 +139,45 @@ class _FastVader:
         self._lexicon = analyzer.lexicon
         # polarity_scores tests one character at a time, so multi-character keys never match.
         self._emojis = {k: v for k, v in analyzer.emojis.items() if len(k) == 1}
-        self._emoji_chars = frozenset(self._emojis)
+        # Any emoji key, or any character beyond the BMP (a false alarm there only costs a pass
+        # that changes nothing): re scans such a class fast, unlike one listing every key.
+        bmp = sorted(k for k in self._emojis if ord(k) <= 0xFFFF)
+        self._emoji_re = re.compile("[" + "".join(map(re.escape, bmp)) + "\U00010000-\U0010ffff]")
         self._booster = _vs.BOOSTER_DICT
         self._negate = frozenset(_vs.NEGATE)
         self._special = _vs.SPECIAL_CASES
+        # Booster words score 0 whatever the lexicon says (polarity_scores skips them).
+        self._scored = frozenset(self._lexicon).difference(self._booster)
+        # Words that change a lexicon word's valence from 1-3 positions before it: boosters
+        # (scalar_inc_dec), negations (_negation_check; "n't" words are tested separately),
+        # "no" (the no-rule), "never"/"so"/"this" (the x1.25 rules), "without" (with "doubt"),
+        # "least" (_least_check).
+        self._context = (
+            frozenset(self._booster)
+            | self._negate
+            | {"no", "never", "so", "this", "without", "least"}
+        )
+        # _special_idioms_check only changes valence when a 2- or 3-word sequence around the word
+        # equals a multi-word SPECIAL_CASES or BOOSTER_DICT key, so the sequence's first two words
+        # are one of these pairs (words never contain spaces: they come from str.split).
+        self._idiom_pairs = frozenset(
+            tuple(key.split(" ")[:2]) for key in (*self._special, *self._booster) if " " in key
+        )
+        # At least one word of every pair, the rarer where a pair holds a very common word: a
+        # sentence without any of these has no idiom n-gram anywhere.
+        common = {"the", "of", "to", "for"}
+        self._pair_words = frozenset(
+            w for pair in self._idiom_pairs for w in (set(pair) - common or pair)
+        )
+        # A sentence containing none of these (and no "n't" word) leaves every lexicon word at
+        # its lexicon valence; "kind" (of) and "but" are here so that one set operation also
+        # finds polarity_scores' "kind of" rule and the contrast rule.
+        self._rule_words = self._context | self._pair_words | {"kind", "but"}
+        # Only N/n, T/t and the apostrophe lower-case to a string containing n, ' or t (the tests
+        # check all of Unicode), so a lowered word containing "n't" comes from text matching this.
+        self._nt = re.compile("[nN]'[tT]")
+        self._words: dict[str, str] = {}
+        self._scored_cache: dict[tuple, tuple[float, float, float, float]] = {}
 
     def _replace_emojis(self, text: str) -> str:
         # Verbatim from polarity_scores (a list instead of string concatenation).
@@ -127,44 +195,165 @@ class _FastVader:
         return "".join(out)
 
     def polarity_scores(self, text: str) -> dict[str, float]:
-        if not self._emoji_chars.isdisjoint(text):
-            text = self._replace_emojis(text)
-        text = text.strip()
+        compound, pos, neu, neg = self.scores(text)
+        return {"neg": neg, "neu": neu, "pos": pos, "compound": compound}
 
+    def scores(self, text: str) -> tuple[float, float, float, float]:
+        """``(compound, pos, neu, neg)`` exactly as ``polarity_scores`` rounds them."""
+        # polarity_scores strips the text; str.split and str.count ignore the edges anyway.
+        raw = text.split()
+        if not raw:
+            return _NO_WORDS
+        lower = list(map(self._words.get, raw))
+        # Emoji characters are not whitespace, so a text holds one only if a token does; cached
+        # tokens hold none, so only the new ones are searched.
+        if None in lower and self._fill_words(raw, lower):
+            text = self._replace_emojis(text)
+            raw = text.split()
+            lower = list(map(self._words.get, raw))
+            if None in lower:
+                self._fill_words(raw, lower)
+        hits = self._scored.intersection(lower)
+        if not hits:
+            return _ALL_NEUTRAL
+        return self._score_hits(text, raw, lower, hits)
+
+    def _fill_words(self, raw: list[str], lower: list[str | None]) -> bool:
+        """Fill in (and cache) the words of the tokens missing from the cache.
+
+        A word is SentiText._strip_punc_if_word of its token, lower-cased as every rule does.
+        Returns whether a token holds an emoji; such tokens are not cached.
+        """
+        words = self._words
+        if len(words) > _WORD_CACHE_SIZE:
+            words.clear()
         punct = string.punctuation
-        words = []
-        for token in text.split():
+        emoji = False
+        k = -1
+        for _ in range(lower.count(None)):
+            k = lower.index(None, k + 1)
+            token = raw[k]
             stripped = token.strip(punct)
-            words.append(token if len(stripped) <= 2 else stripped)
-        n = len(words)
-        n_upper = sum(1 for w in words if w.isupper())
-        is_cap_diff = 0 < n - n_upper < n
-        lower = [w.lower() for w in words]
+            word = (token if len(stripped) <= 2 else stripped).lower()
+            lower[k] = word
+            # No emoji key is ASCII.
+            if token.isascii() or self._emoji_re.search(token) is None:
+                words[token] = word
+            else:
+                emoji = True
+        return emoji
+
+    def _score_hits(
+        self, text: str, raw: list[str], lower: list[str], hits: set[str]
+    ) -> tuple[float, float, float, float]:
+        n = len(lower)
+        if len(hits) == 1:
+            (word,) = hits
+            at = lower.index(word)
+            positions = [at]
+            for _ in range(lower.count(word) - 1):
+                at = lower.index(word, at + 1)
+                positions.append(at)
+        else:
+            positions = []
+            for word in hits:
+                at = -1
+                for _ in range(lower.count(word)):
+                    at = lower.index(word, at + 1)
+                    positions.append(at)
+            positions.sort()
 
         lexicon = self._lexicon
-        booster = self._booster
-        sentiments: list[float] = []
-        for i, item_lower in enumerate(lower):
-            # Most words are not in the lexicon and score 0 whichever branch the reference takes
-            # (booster words, "kind of", or no valence), so they skip the rule checks.
+        rules = self._rule_words.intersection(lower)
+        has_nt = "'" in text and self._nt.search(text) is not None
+        cap_diff = None
+        if not rules and not has_nt:
+            # No rule word anywhere (nor "kind", nor "but"): each keeps its lexicon valence.
+            nonzero = []
+            for i in positions:
+                valence = lexicon[lower[i]]
+                if raw[i].isupper():
+                    if cap_diff is None:
+                        cap_diff = self._cap_diff(raw)
+                    if cap_diff:
+                        valence = valence + _vs.C_INCR if valence > 0 else valence - _vs.C_INCR
+                nonzero.append(valence)
+            return self._score_cached(nonzero, n, text)
+
+        pairs = self._idiom_pairs if not self._pair_words.isdisjoint(rules) else None
+        valences: list[tuple[int, float]] = []
+        for i in positions:
+            item = lower[i]
+            # polarity_scores gives "kind" followed by "of" 0 before any lexicon rule.
+            if item == "kind" and i < n - 1 and lower[i + 1] == "of":
+                continue
+            window = lower[i - 3 : i] if i > 3 else lower[:i]
             if (
-                item_lower not in lexicon
-                or item_lower in booster
-                or (i < n - 1 and item_lower == "kind" and lower[i + 1] == "of")
+                item == "no"
+                or not rules.isdisjoint(window)
+                or (has_nt and "n't" in " ".join(window))
+                or (
+                    # adjacent pairs starting at i-3 .. i+1 (fewer at the sentence's end)
+                    pairs is not None
+                    and i > 2
+                    and not pairs.isdisjoint(
+                        zip(lower[i - 3 : i + 2], lower[i - 2 : i + 3], strict=False)
+                    )
+                )
             ):
-                sentiments.append(0)
+                if cap_diff is None:
+                    cap_diff = self._cap_diff(raw)
+                valence = self._valence(raw, lower, i, cap_diff, pairs is not None)
             else:
-                sentiments.append(self._valence(words, lower, i, is_cap_diff))
+                valence = lexicon[item]
+                if raw[i].isupper():
+                    if cap_diff is None:
+                        cap_diff = self._cap_diff(raw)
+                    if cap_diff:
+                        valence = valence + _vs.C_INCR if valence > 0 else valence - _vs.C_INCR
+            valences.append((i, valence))
 
-        if "but" in lower:
-            sentiments = _vs.SentimentIntensityAnalyzer._but_check(words, sentiments)
-        return self._analyzer.score_valence(sentiments, text)
+        at = [i for i, valence in valences if valence != 0]
+        nonzero = [valence for _, valence in valences if valence != 0]
+        if "but" in rules:
+            _but_check(at, nonzero, lower.index("but"))
+        return self._score_cached(nonzero, n, text)
 
-    def _valence(self, words: list[str], lower: list[str], i: int, is_cap_diff: bool) -> float:
-        # SentimentIntensityAnalyzer.sentiment_valence for a word known to be in the lexicon
+    def _score_cached(
+        self, nonzero: list[float], n: int, text: str
+    ) -> tuple[float, float, float, float]:
+        ep_count = text.count("!")
+        qm_count = text.count("?")
+        # everything score_valence's result depends on (its ! and ? effects stop growing at 4)
+        key = (
+            tuple(nonzero),
+            n,
+            ep_count if ep_count < 4 else 4,
+            qm_count if qm_count < 4 else 4,
+        )
+        scored = self._scored_cache.get(key)
+        if scored is None:
+            if len(self._scored_cache) > _SCORE_CACHE_SIZE:
+                self._scored_cache.clear()
+            scored = _score_valence(nonzero, n - len(nonzero), ep_count, qm_count)
+            self._scored_cache[key] = scored
+        return scored
+
+    @staticmethod
+    def _cap_diff(raw: list[str]) -> bool:
+        # allcap_differential
+        n_upper = sum(map(str.isupper, raw))
+        return 0 < len(raw) - n_upper < len(raw)
+
+    def _valence(
+        self, raw: list[str], lower: list[str], i: int, is_cap_diff: bool, idioms: bool
+    ) -> float:
+        # SentimentIntensityAnalyzer.sentiment_valence for a word known to be in the lexicon.
+        # scalar_inc_dec is 0.0 for a non-booster word; idioms=False means the sentence holds no
+        # idiom / booster n-gram, so _special_idioms_check would change nothing.
         lexicon = self._lexicon
         item_lower = lower[i]
-        n = len(words)
+        n = len(lower)
         valence = lexicon[item_lower]
         if item_lower == "no" and i != n - 1 and lower[i + 1] in lexicon:
             valence = 0.0
@@ -174,7 +363,7 @@ class _FastVader:
             or (i > 2 and lower[i - 3] == "no" and lower[i - 1] in ("or", "nor"))
         ):
             valence = lexicon[item_lower] * _vs.N_SCALAR
-        if words[i].isupper() and is_cap_diff:
+        if raw[i].isupper() and is_cap_diff:
             if valence > 0:
                 valence += _vs.C_INCR
             else:
@@ -183,14 +372,17 @@ class _FastVader:
         for start_i in range(0, 3):
             j = i - (start_i + 1)
             if i > start_i and lower[j] not in lexicon:
-                s = self._scalar_inc_dec(words[j], lower[j], valence, is_cap_diff)
+                if lower[j] in self._booster:
+                    s = self._scalar_inc_dec(raw[j], lower[j], valence, is_cap_diff)
+                else:
+                    s = 0.0
                 if start_i == 1 and s != 0:
                     s = s * 0.95
                 if start_i == 2 and s != 0:
                     s = s * 0.9
                 valence = valence + s
                 valence = self._negation_check(valence, lower, start_i, i)
-                if start_i == 2:
+                if start_i == 2 and idioms:
                     valence = self._special_idioms_check(valence, lower, i)
 
         # _least_check
@@ -271,6 +463,72 @@ class _FastVader:
         return valence
 
 
+def _but_check(at: list[int], nonzero: list[float], bi: int) -> None:
+    """``SentimentIntensityAnalyzer._but_check`` in place on the non-zero sentiments.
+
+    ``nonzero[k]`` is the sentiment of word ``at[k]``; ``bi`` is the first "but". The reference
+    walks every sentiment and finds each one's position by value (``list.index``), so a value
+    equal to an earlier, already scaled one scales that one again; that quirk is kept. Its steps
+    over zeros only replace the first zero by 0.0 (0 * 0.5 or 0 * 1.5), and no zero equals a
+    non-zero value, so leaving the zeros out changes neither the lookups nor the results.
+    """
+    for sentiment in nonzero:
+        k = nonzero.index(sentiment)
+        if at[k] < bi:
+            nonzero[k] = sentiment * 0.5
+        elif at[k] > bi:
+            nonzero[k] = sentiment * 1.5
+
+
+def _score_valence(
+    nonzero: list[float], n_zero: int, ep_count: int, qm_count: int
+) -> tuple[float, float, float, float]:
+    """``SentimentIntensityAnalyzer.score_valence`` from its non-zero sentiments, in order.
+
+    The zeros are left out: adding 0 leaves every running sum unchanged and _sift_sentiment_scores
+    only counts them (``n_zero``). ``ep_count`` / ``qm_count`` are the text's "!" / "?" counts.
+    Operations and their order are the reference's, including the int start of ``sum`` and the int
+    0 question-mark amplifier.
+    """
+    if not nonzero:
+        return _ALL_NEUTRAL if n_zero else _NO_WORDS
+    sum_s = float(sum(nonzero))
+    # _punctuation_emphasis (_amplify_ep + _amplify_qm)
+    if ep_count > 4:
+        ep_count = 4
+    ep_amplifier = ep_count * 0.292
+    qm_amplifier = 0
+    if qm_count > 1:
+        qm_amplifier = qm_count * 0.18 if qm_count <= 3 else 0.96
+    punct_emph_amplifier = ep_amplifier + qm_amplifier
+    if sum_s > 0:
+        sum_s += punct_emph_amplifier
+    elif sum_s < 0:
+        sum_s -= punct_emph_amplifier
+    compound = _vs.normalize(sum_s)
+
+    # _sift_sentiment_scores
+    pos_sum = 0.0
+    neg_sum = 0.0
+    for sentiment_score in nonzero:
+        if sentiment_score > 0:
+            pos_sum += float(sentiment_score) + 1
+        if sentiment_score < 0:
+            neg_sum += float(sentiment_score) - 1
+
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += punct_emph_amplifier
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= punct_emph_amplifier
+    total = pos_sum + math.fabs(neg_sum) + n_zero
+    return (
+        round(compound, 4),
+        round(math.fabs(pos_sum / total), 3),
+        round(math.fabs(n_zero / total), 3),
+        round(math.fabs(neg_sum / total), 3),
+    )
+
+
 def _as_texts(texts: Iterable[str] | pd.Series) -> list[str]:
     values = list(texts.tolist() if isinstance(texts, pd.Series) else texts)
     for position, value in enumerate(values):
@@ -293,6 +551,8 @@ def _scorer(engine: Engine):
 
 def _score_unique(texts: list[str], engine: Engine) -> list[tuple[float, float, float, float]]:
     scorer = _scorer(engine)
+    if isinstance(getattr(scorer, "__self__", None), _FastVader):
+        return list(map(scorer.__self__.scores, texts))
     rows = []
     for text in texts:
         scores = scorer(text)
@@ -346,9 +606,13 @@ def score_sentences(
             scored = [row for part in parts for row in part]
     else:
         scored = _score_unique(unique, engine)
-    lookup = dict(zip(unique, scored, strict=True))
-    array = np.array([lookup[text] for text in values], dtype=np.float64)
-    return pd.DataFrame(array.reshape(len(values), len(SCORE_COLUMNS)), columns=list(SCORE_COLUMNS))
+    width = len(SCORE_COLUMNS)
+    array = np.fromiter(chain.from_iterable(scored), dtype=np.float64, count=width * len(unique))
+    array = array.reshape(len(unique), width)
+    if len(unique) != len(values):
+        row = {text: k for k, text in enumerate(unique)}
+        array = array[np.fromiter(map(row.__getitem__, values), dtype=np.intp, count=len(values))]
+    return pd.DataFrame(array, columns=list(SCORE_COLUMNS))
 
 
 def score_frame(

@@ -403,33 +403,277 @@ def test_top_terms_counts_stems_and_breaks_ties() -> None:
 
 
 # ----------------------------------------------------------------------------------------------
-# Punkt without NLTK's regex timeout wrapper gives NLTK's own boundaries
+# Punkt without NLTK's regex timeout wrapper, and our PunktToken-free span_tokenize, give NLTK's
+# own boundaries
 
 
-def _stock_punkt():
+def _stock_punkt(params=None):
     from nltk.tokenize.punkt import PunktSentenceTokenizer
 
     tokenizer = PunktSentenceTokenizer()  # NLTK's classes, patterns wrapped by nltk.redos
-    tokenizer._params = T.punkt_parameters()
+    tokenizer._params = T.punkt_parameters() if params is None else params
     return tokenizer
 
 
-def test_unwrapped_punkt_equals_stock_punkt_on_seeds() -> None:
+def _reference_sentence_spans(text: str, line_breaks: str = "hard") -> list[tuple[int, int]]:
+    """sentence_spans as first written: split on the separator, strip, cut at stock Punkt's ends."""
     stock = _stock_punkt()
-    blocks = [
+    spans: list[tuple[int, int]] = []
+    bounds = [0]
+    for match in T._SEPARATORS[line_breaks].finditer(text):
+        bounds += [match.start(), match.end()]
+    bounds.append(len(text))
+    for begin, stop in zip(bounds[::2], bounds[1::2], strict=True):
+        block = text[begin:stop]
+        chunk = block.strip()
+        if not chunk:
+            continue
+        offset = begin + len(block) - len(block.lstrip())
+        if set(".?!").isdisjoint(chunk.rstrip(T._ENDINGS)):
+            spans.append((offset, offset + len(chunk)))
+            continue
+        n = len(chunk)
+        ends = {T._after_closers(chunk, end) for _, end in stock.span_tokenize(chunk)}
+        cuts = [c for c in sorted(ends) if 0 < c < n and not T._continues_quote(chunk, c)]
+        previous = 0
+        for cut in [*cuts, n]:
+            piece = chunk[previous:cut]
+            if piece.strip():
+                start = offset + previous + len(piece) - len(piece.lstrip())
+                spans.append((start, start + len(piece.strip())))
+            previous = cut
+    return spans
+
+
+def _seed_blocks() -> list[str]:
+    return [
         block
         for path in sorted((TESTS_DIR.parent / "seeds").glob("*.txt"))
         for block in path.read_text(encoding="utf-8").splitlines()
         if block.strip()
     ]
+
+
+def test_unwrapped_punkt_equals_stock_punkt_on_seeds() -> None:
+    stock = _stock_punkt()
+    blocks = _seed_blocks()
     assert len(blocks) > 20
     for block in blocks:
-        assert list(T._punkt().span_tokenize(block)) == list(stock.span_tokenize(block)), block
+        expected = list(stock.span_tokenize(block))
+        assert list(T._punkt().span_tokenize(block)) == expected, block
+        assert T._span_tokenize(block) == expected, block
     # The fast tokenizer really bypasses the wrapper (else this test would compare NLTK to itself).
     assert type(T._punkt()._lang_vars.period_context_re()).__module__ != "nltk.redos"
+
+
+def test_span_tokenize_equals_stock_punkt_on_benchmark_corpus() -> None:
+    sys.path.insert(0, str(TESTS_DIR.parent / "benchmarks"))
+    from corpus_gen import make_corpus
+
+    stock = _stock_punkt()
+    texts = make_corpus(1000, seed=7)["text"].tolist()
+    blocks = [line for text in texts for line in text.splitlines() if line.strip()]
+    assert len(blocks) > 10_000
+    assert [T._span_tokenize(b) for b in blocks] == [list(stock.span_tokenize(b)) for b in blocks]
+    for text in texts[:200]:
+        for line_breaks in ("hard", "paragraph"):
+            expected = _reference_sentence_spans(text, line_breaks)
+            assert T.sentence_spans(text, line_breaks=line_breaks) == expected
+
+
+# Tokens around candidate sentence ends: ordinary words, initials, numbers, ellipses, quotes,
+# brackets, hyphenated abbreviations, non-ASCII letters, and tokens that look like Punkt's own
+# "##number##" type.
+_PUNKT_OTHER_WORDS = [
+    "Kyiv", "kyiv", "Kyiv.", "Zelensky", "said", "said.", "near", "Romirbuzhe.", "Я", "Київ.",
+    "ёлка.", "İstanbul.", "ß.", "_.", "ǅ.", "J.", "j.", "W.", "Ü.", "3", "3.", "1.4", "1.4.",
+    "150,000", "2022.", "-3.", ",5.", "1st.", "##number##.", "co-founder.", "ex-gen.", "Lt.-Gen.",
+    "U.S.-led", "A.", "a.b.", "x..", "...", "..", "…", ". . .", ".", "?", "!", "?!", "!!", "?”",
+    ".”", ".)", "--", "-", ",", ";", ":", "*", "@", "&", "#", "`", "\"", "'", "“", "”", "‘", "’",
+    "«", "»", "(", ")", "[", "]", "{", "}", "👍", "🇺🇦", "e\u0301.",
+]  # fmt: skip
+
+
+def _abbreviation_forms(abbreviation: str) -> list[str]:
+    a = abbreviation
+    return [f"{a}.", f"{a.capitalize()}.", f"{a.upper()}.", a]
+
+
+def _starter_forms(word: str) -> list[str]:
+    return [word, word.capitalize(), word.upper(), f"{word}.", f"{word.capitalize()}."]
+
+
+def _punkt_words() -> st.SearchStrategy[str]:
+    params = T.punkt_parameters()
+    abbrev = st.sampled_from(sorted(params.abbrev_types)).flatmap(
+        lambda a: st.sampled_from(_abbreviation_forms(a))
+    )
+    starter = st.sampled_from(sorted(params.sent_starters)).flatmap(
+        lambda w: st.sampled_from(_starter_forms(w))
+    )
+    return st.one_of(abbrev, starter, st.sampled_from(_PUNKT_OTHER_WORDS))
+
+
+def test_span_tokenize_equals_stock_punkt_on_every_token_pair() -> None:
+    # Exhaustive over pairs, which hypothesis's random texts may miss (e.g. "ex-gen. said").
+    params = T.punkt_parameters()
+    vocabulary = [
+        *_PUNKT_OTHER_WORDS,
+        *(f for a in sorted(params.abbrev_types)[::8] for f in _abbreviation_forms(a)),
+        *(f for w in sorted(params.sent_starters)[::8] for f in _starter_forms(w)),
+    ]
+    stock = _stock_punkt()
+    annotator = T._annotator()
+    for first in vocabulary:
+        for second in vocabulary:
+            context = f"{first} {second}"
+            assert annotator.context_has_break(context) == stock.text_contains_sentbreak(context)
+            text = f"On {first} {second} x"
+            assert T._span_tokenize(text) == list(stock.span_tokenize(text)), text
+
+
+# Mostly single spaces (the common case the fast path reads off directly), plus everything the
+# fallbacks exist for: no space, tabs, no-break spaces, line breaks, \x1c-\x1f (str.isspace()
+# but not whitespace to the regex module), end of text.
+_PUNKT_SEPARATORS = st.sampled_from(
+    [" "] * 8 + ["", "", "  ", "\t", "\xa0", "\n", "\n\n", " \n", "\r\n", "\x1c", "\x1f", "\u2028"]
+)
+
+
+@st.composite
+def _punkt_texts(draw) -> str:
+    pieces = draw(st.lists(st.tuples(_punkt_words(), _PUNKT_SEPARATORS), max_size=40))
+    return "".join(word + sep for word, sep in pieces)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_ALPHABET, max_size=60).map("".join))
 def test_unwrapped_punkt_equals_stock_punkt(text: str) -> None:
-    assert list(T._punkt().span_tokenize(text)) == list(_stock_punkt().span_tokenize(text))
+    expected = list(_stock_punkt().span_tokenize(text))
+    assert list(T._punkt().span_tokenize(text)) == expected
+    assert T._span_tokenize(text) == expected
+
+
+@settings(max_examples=1500, deadline=None)
+@given(_punkt_texts())
+def test_span_tokenize_equals_stock_punkt(text: str) -> None:
+    assert T._span_tokenize(text) == list(_stock_punkt().span_tokenize(text))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_punkt_texts())
+def test_context_decision_equals_stock_punkt(text: str) -> None:
+    # Any text, not only the "word + end char + after_tok" contexts _span_tokenize builds.
+    assert T._annotator().context_has_break(text) == _stock_punkt().text_contains_sentbreak(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_punkt_texts(), st.sampled_from(["hard", "paragraph"]))
+def test_sentence_spans_equal_the_reference_implementation(text: str, line_breaks: str) -> None:
+    assert T.sentence_spans(text, line_breaks=line_breaks) == _reference_sentence_spans(
+        text, line_breaks
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_ALPHABET, max_size=60).map("".join), st.sampled_from(["hard", "paragraph"]))
+def test_sentence_spans_equal_the_reference_on_odd_characters(text: str, line_breaks: str) -> None:
+    assert T.sentence_spans(text, line_breaks=line_breaks) == _reference_sentence_spans(
+        text, line_breaks
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        ".",
+        "Kyiv.",
+        "Kyiv. ",
+        "Kyiv.  The end.",
+        "Kyiv.\tThe end.",
+        "Kyiv.\xa0The end.",
+        "Kyiv.\x1fThe end. Kyiv.\x1f",
+        "Kyiv.\nThe end.",
+        "met the Gen. The end.",
+        "met the Gen.\tThe end.",
+        "the U.S. President. He left at 3 p.m. The talks",
+        "J. Smith. J. he said. A. The end.",
+        "No. 5 said. 3. The count. 1.4. Then",
+        "Why?! no. Really?” he said. Glory!!! The end.",
+        "(Kyiv.) Next. “Kyiv.” Next. ‘Kyiv.’ next. Kyiv.”“Next",
+        "a. b. c. d",
+        "x.. y... z . . . W. . . end",
+        "Kyiv.--The end. Kyiv. --the end.",
+        "co-founder. The ex-gen. The U.S.-led. The",
+        "İstanbul. The Київ. Це ß. The",
+    ],
+)
+def test_span_tokenize_edge_cases_equal_stock_punkt(text: str) -> None:
+    assert T._span_tokenize(text) == list(_stock_punkt().span_tokenize(text))
+    for line_breaks in ("hard", "paragraph"):
+        expected = _reference_sentence_spans(text, line_breaks)
+        assert T.sentence_spans(text, line_breaks=line_breaks) == expected
+
+
+def test_context_rules_follow_the_tokenizer_parameters() -> None:
+    # _Annotator reads its rules from the tokenizer, so other parameters (collocations, an
+    # abbreviation that is also a sentence starter, orthographic contexts learnt elsewhere) still
+    # give stock Punkt's decisions.
+    from nltk.tokenize import punkt
+
+    params = punkt.PunktParameters()
+    params.abbrev_types = {"gen", "u.s", "dr", "no", "j"}
+    params.collocations = {("gen", "smith"), ("##number##", "june"), ("j", "bach")}
+    params.sent_starters = {"the", "smith", "dr", "no"}
+    flags = {
+        "the": punkt._ORTHO_BEG_UC | punkt._ORTHO_MID_LC,
+        "smith": punkt._ORTHO_BEG_UC | punkt._ORTHO_MID_UC,
+        "june": punkt._ORTHO_MID_UC | punkt._ORTHO_MID_LC,
+        "dr": punkt._ORTHO_BEG_LC | punkt._ORTHO_MID_LC,
+        "no": punkt._ORTHO_UNK_UC,
+        "bach": punkt._ORTHO_UNK_LC | punkt._ORTHO_MID_UC,
+        "may": punkt._ORTHO_BEG_LC | punkt._ORTHO_BEG_UC,
+    }
+    for word, flag in flags.items():
+        params.add_ortho_context(word, flag)
+    tokenizer = punkt.PunktSentenceTokenizer()
+    tokenizer._params = params
+    annotator = T._Annotator(tokenizer)
+    assert not annotator.plain_words_break
+    stock = _stock_punkt(params)
+    words = [
+        *(f for w in ["gen", "u.s", "dr", "no", "j", "the", "smith", "june", "bach", "may"]
+          for f in _starter_forms(w)),
+        "3.", "K.", "Kyiv.", "Kyiv", "...", "x", ",", "?", ".", "!",
+    ]  # fmt: skip
+    for first in words:
+        for sep in [" ", "\n", ""]:
+            for second in words:
+                context = f"{first}{sep}{second}"
+                assert annotator.context_has_break(context) == stock.text_contains_sentbreak(
+                    context
+                ), context
+
+
+def test_span_tokenize_fast_path_skips_the_full_rules(monkeypatch) -> None:
+    annotator = T._annotator()
+    seen: list[str] = []
+    full_rules = annotator.context_has_break
+    monkeypatch.setattr(annotator, "context_has_break", lambda c: seen.append(c) or full_rules(c))
+    text = "Shelling near Romirbuzhe. The talks resumed! They met at 3 p.m. The end?"
+    assert T._span_tokenize(text) == list(_stock_punkt().span_tokenize(text))
+    assert seen == ["p.m. The"]  # letters before "." or "!" never need the full rules
+
+
+def test_fast_path_character_classes_match_nltk_patterns() -> None:
+    # _NON_WORD_CHARS is PunktLanguageVars' "other punctuation" class, and the regex module's \s
+    # (used by period_context_re) never matches a character that str.isspace() rejects.
+    import regex
+    from nltk.tokenize.punkt import PunktLanguageVars
+
+    everything = "".join(map(chr, range(sys.maxunicode + 1)))
+    non_word = regex.compile(PunktLanguageVars()._re_non_word_chars)
+    assert set(non_word.findall(everything)) == T._NON_WORD_CHARS
+    regex_spaces = regex.compile(r"\s").findall(everything)
+    assert regex_spaces and all(ch.isspace() for ch in regex_spaces)

@@ -464,6 +464,22 @@ def _prepare(documents: pd.DataFrame) -> _Docs:
     return _Docs(doc_ids=doc_ids, texts=texts, dates=dates)
 
 
+def _texts_at(texts: pd.Series, positions: np.ndarray) -> list[str]:
+    """``texts`` at increasing ``positions``, as Python strings.
+
+    Only the slice the positions span is touched: a take on the whole Arrow-backed column
+    concatenates all its chunks first, which made every chunk cost time proportional to the
+    corpus (2 s of 20 s at 20,000 articles). Without duplicates the slice is the chunk itself.
+    """
+    if not len(positions):
+        return []
+    lo, hi = int(positions[0]), int(positions[-1]) + 1
+    window = texts.iloc[lo:hi]
+    if hi - lo == len(positions):
+        return window.tolist()
+    return pa.array(window).take(pa.array(positions - lo)).to_pylist()
+
+
 def _as_taxonomy(taxonomy: Any) -> events_mod.Taxonomy:
     if isinstance(taxonomy, events_mod.Taxonomy):
         return taxonomy
@@ -865,7 +881,7 @@ def analyze(
     tasks = (
         (
             _worker_chunk if engine == "local" else _analyze_texts,
-            (docs.texts.iloc[first[a : a + chunk_size]].tolist(), a),
+            (_texts_at(docs.texts, first[a : a + chunk_size]), a),
             int(docs_per_text[a : a + chunk_size].sum()),
         )
         for a in bounds

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from nltk.stem.snowball import SnowballStemmer
 
 from helpers import text as T
 
@@ -677,3 +678,195 @@ def test_fast_path_character_classes_match_nltk_patterns() -> None:
     assert set(non_word.findall(everything)) == T._NON_WORD_CHARS
     regex_spaces = regex.compile(r"\s").findall(everything)
     assert regex_spaces and all(ch.isspace() for ch in regex_spaces)
+
+
+# ----------------------------------------------------------------------------------------------
+# The fast Snowball stemmer equals NLTK's
+
+
+_nltk_stem = SnowballStemmer("english").stem
+
+
+def _stem_mismatches(words) -> list[tuple[str, str, str]]:
+    """(word, NLTK's stem, ours) wherever they differ."""
+    fast = T._fast_english_stem
+    return [(w, _nltk_stem(w), fast(w)) for w in words if _nltk_stem(w) != fast(w)]
+
+
+def _possessives(words) -> list[str]:
+    return [f"{w}{end}" for w in words for end in ("'s", "’s", "s'", "'", "’s’")]
+
+
+@pytest.fixture(scope="module")
+def probe_words() -> list[str]:
+    """Words every version of the stemmer must get right: real vocabulary and NLTK's exceptions."""
+    import re
+
+    import vaderSentiment
+    from nltk.stem.snowball import EnglishStemmer
+
+    lexicon = Path(vaderSentiment.__file__).with_name("vader_lexicon.txt")
+    vader = [line.split("\t")[0] for line in lexicon.read_text(encoding="utf-8").splitlines()]
+    special = list(EnglishStemmer._EnglishStemmer__special_words)
+    taxonomy = (T.DATA_DIR / "taxonomy.yml").read_text(encoding="utf-8")
+    taxonomy_words = re.findall(r"[^\W\d_]+", taxonomy)
+    seeds = "\n".join(p.read_text(encoding="utf-8") for p in _seed_paths())
+    seed_tokens = [tok for tok, _, _ in T.tokenize_spans(seeds)]
+    words = vader + special + taxonomy_words + seed_tokens
+    words += [w.upper() for w in special] + [w.capitalize() for w in special]
+    words += _possessives(special + taxonomy_words[:200]) + ["'" + w for w in special]
+    assert len(vader) > 7000 and len(taxonomy_words) > 500 and len(seed_tokens) > 2000
+    return sorted(set(words))
+
+
+def _seed_paths() -> list[Path]:
+    return sorted((TESTS_DIR.parent / "seeds").glob("*.txt"))
+
+
+def test_fast_stem_equals_nltk_on_lexicon_taxonomy_seeds_and_exceptions(probe_words) -> None:
+    assert _stem_mismatches(probe_words) == []
+    # normalize is the fast stemmer of the lowercased token
+    assert [T.normalize(w) for w in probe_words] == [_nltk_stem(w.lower()) for w in probe_words]
+
+
+def test_fast_stem_equals_nltk_on_benchmark_corpus() -> None:
+    import re
+
+    sys.path.insert(0, str(TESTS_DIR.parent / "benchmarks"))
+    from corpus_gen import make_corpus
+
+    text = "\n".join(make_corpus(2000, seed=3)["text"])
+    # every word piece (what helpers.events stems) and every whitespace-delimited chunk
+    words = set(re.findall(r"[^\W_]+", text)) | set(text.split())
+    assert len(words) > 60_000
+    assert _stem_mismatches(sorted(words)) == []
+
+
+# The suffixes and letters the rules look at, doubled so random strings hit them more often, and
+# the characters NLTK rewrites (uppercase, y/Y, the three apostrophes).
+_STEM_LETTERS = list("aeiouysltngdbzrcmpkhfvwx'’" * 3 + "AEIOUYSLTNGD‘‛jq-é1ß")
+_STEM_CHUNKS = [
+    "ization", "ational", "fulness", "ousness", "iveness", "tional", "biliti", "lessli", "entli",
+    "ation", "alism", "aliti", "ousli", "iviti", "fulli", "enci", "anci", "abli", "izer", "ator",
+    "alli", "bli", "ogi", "li", "alize", "icate", "iciti", "ative", "ical", "ness", "ful",
+    "ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", "ate", "iti", "ous",
+    "ive", "ize", "ion", "al", "er", "ic", "eedly", "ingly", "edly", "eed", "ing", "ed", "sses",
+    "ied", "ies", "us", "ss", "'s'", "'s", "gener", "commun", "arsen", "ay", "yy", "at", "bl",
+    "iz", "ll", "tt", "sion", "tion", "ogi", "ski", "proceed", "y",
+]  # fmt: skip
+
+
+@settings(max_examples=5000, deadline=None)
+@given(st.text(st.sampled_from(_STEM_LETTERS), max_size=20))
+def test_fast_stem_equals_nltk_on_random_letters(word: str) -> None:
+    assert T._fast_english_stem(word) == _nltk_stem(word)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_STEM_LETTERS + _STEM_CHUNKS * 2), max_size=6).map("".join))
+def test_fast_stem_equals_nltk_on_suffix_chains(word: str) -> None:
+    assert T._fast_english_stem(word) == _nltk_stem(word)
+    assert T.normalize(word) == _nltk_stem(word.lower())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(max_size=20))
+def test_fast_stem_equals_nltk_on_any_unicode(word: str) -> None:
+    assert T._fast_english_stem(word) == _nltk_stem(word)
+
+
+def test_fast_stem_edge_cases() -> None:
+    cases = [
+        "", "a", "ab", "AB", "'s", "''s'", "'s'", "’’s’", "yyy", "Yyy", "ayyy", "sayyying",
+        "İstanbul", "ΣΊΣΥΦΟΣ", "straße", "ǅungla", "1990s", "b2b", "generously", "communities",
+        "arsenals", "SKIES", "Skis’", "proceeding's", "news", "ied", "ties", "cries", "at",
+        "bated", "hoping", "hopping", "controll", "rationalization", "callousness", "ogi",
+        "geology", "li", "fully", "zzzling", "\u0130", "e\u0301d",
+    ]  # fmt: skip
+    assert _stem_mismatches(cases) == []
+
+
+def test_suffix_tables_are_nltks_and_longest_first() -> None:
+    # The fast stemmer's lookups rest on these: same tables as NLTK, and in each tuple NLTK's
+    # first match (tuple order) is the longest match, which is what the lookups return.
+    from nltk.stem.snowball import EnglishStemmer as E
+
+    def nltk(name: str):
+        return getattr(E, f"_EnglishStemmer__{name}")
+
+    assert T._SPECIAL_WORDS is nltk("special_words")
+    assert T._VOWELS == nltk("vowels")
+    assert T._DOUBLE_CONSONANTS == nltk("double_consonants")
+    assert T._LI_ENDING == nltk("li_ending")
+    assert nltk("step0_suffixes") == ("'s'", "'s", "'")
+    assert nltk("step1a_suffixes") == ("sses", "ied", "ies", "us", "ss", "s")
+    assert nltk("step5_suffixes") == ("e", "l")
+    tables = {
+        "step1b": (T._STEP1B_SUFFIXES, T._STEP1B),
+        "step2": (tuple(T._STEP2_RULES), T._STEP2),
+        "step3": (tuple(T._STEP3_RULES), T._STEP3),
+        "step4": (T._STEP4_SUFFIXES, T._STEP4),
+    }
+    for name, (suffixes, index) in tables.items():
+        assert suffixes == nltk(f"{name}_suffixes"), name
+        lengths = [len(s) for s in suffixes]
+        assert lengths == sorted(lengths, reverse=True), name
+        # Every word ending in a table suffix, or in a table suffix minus its first letter, with
+        # each possible letter in front: the index finds NLTK's first match.
+        letters = sorted(set("".join(suffixes)) | {"x"})
+        tails = set(suffixes) | {s[1:] for s in suffixes}
+        for word in {c + t for c in letters for t in tails} | tails:
+            first = next((s for s in suffixes if word.endswith(s)), "")
+            assert T._longest_suffix(word, index) == first, (name, word)
+
+
+# Each mutation removes one rule of the fast stemmer; the equality tests must notice every one.
+_STEM_MUTATIONS = {
+    "special words": ("_SPECIAL_WORDS.get(word)", "None"),
+    "apostrophes": ('.replace("\\u2019", "\'")', ""),
+    "leading apostrophe": ('if word[0] == "\'":', "if False:"),
+    "leading y": ('if word[0] == "y":', "if False:"),
+    "y after vowel": ('if "y" in word:', "if False:"),
+    "gener/arsen": ('word.startswith(("gener", "arsen"))', "False"),
+    "commun": ('word.startswith("commun")', "False"),
+    "R2 'e' fallback": ("else r2_short", "else 0"),
+    "step 1b R2 + e": ("r2 += 1  # NLTK", "pass  # NLTK"),
+    "ogi after l": ('word[-4] == "l"', "True"),
+    "li ending": ("word[-3] in _LI_ENDING", "True"),
+    "ative in R2": ("r2 >= 5", "True"),
+    "ion after s/t": ('word[-4] in "st"', "True"),
+}
+
+
+def _mutants():
+    import inspect
+
+    source = inspect.getsource(T._fast_english_stem)
+    lines = source.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("    # Step "):
+            # a step's block runs up to the next blank line
+            end = lines.index("", i)
+            yield line.strip("# "), "\n".join(lines[:i] + lines[end:])
+    for name, (old, new) in _STEM_MUTATIONS.items():
+        assert old in source, name
+        yield name, source.replace(old, new)
+
+
+def test_equality_tests_catch_a_dropped_rule(probe_words) -> None:
+    import random
+
+    rng = random.Random(0)
+    letters = _STEM_LETTERS + _STEM_CHUNKS * 2
+    words = probe_words + ["".join(rng.choices(letters, k=rng.randint(0, 6))) for _ in range(3000)]
+    expected = [_nltk_stem(w) for w in words]
+    assert list(map(T._fast_english_stem, words)) == expected
+    seen = []
+    for name, source in _mutants():
+        namespace = dict(vars(T))
+        exec(source, namespace)
+        mutant = namespace["_fast_english_stem"]
+        assert mutant is not T._fast_english_stem
+        assert list(map(mutant, words)) != expected, f"{name}: goes unnoticed"
+        seen.append(name)
+    assert len(seen) == 8 + len(_STEM_MUTATIONS)  # steps 0, 1a, 1b, 1c, 2, 3, 4, 5

@@ -5,8 +5,8 @@ ship in ``data/punkt_news_en.txt`` (NLTK >= 3.9 keeps its trained English model 
 ``punkt_tab`` data package, which would need NLTK's downloader). Line breaks are hard sentence
 boundaries by default, so a headline, byline or photo caption never merges with the paragraph
 after it. Word tokens come from one Treebank-like regular expression run by NLTK's
-``RegexpTokenizer``; stems from NLTK's Snowball stemmer; stop words from the Snowball English list
-shipped in ``data/stopwords_en.txt``.
+``RegexpTokenizer``; stems are NLTK's English Snowball stems (computed by an exact, faster copy of
+its code); stop words from the Snowball English list shipped in ``data/stopwords_en.txt``.
 
 Decisions worth knowing:
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from nltk.stem.snowball import SnowballStemmer
+from nltk.stem.snowball import EnglishStemmer
 from nltk.tokenize import RegexpTokenizer
 from nltk.tokenize import punkt as _punkt_module
 
@@ -662,15 +662,264 @@ def tokenize_spans(text: str) -> list[tuple[str, int, int]]:
     return [(text[a:b], a, b) for a, b in _word_tokenizer().span_tokenize(text)]
 
 
-@cache
-def _stemmer() -> SnowballStemmer:
-    return SnowballStemmer("english")
+# ----------------------------------------------------------------------------------------------
+# Snowball English stems without suffix loops
+#
+# _fast_english_stem mirrors nltk.stem.snowball.EnglishStemmer.stem statement by statement. NLTK
+# tries each step's suffixes in turn with str.endswith (~70 calls per word, ~9 us); here a step
+# looks up the word's last two characters and tries only the suffixes ending in them, longest
+# first. That is exact because every suffix tuple is ordered by non-increasing length (a test
+# checks it), so NLTK's first match in tuple order is the longest suffix of the table the word
+# ends with (one suffix per length can match). NLTK's stop-word check is a no-op (its default
+# stemmer has an empty stop list) and is left out.
+#
+# NLTK keeps R1 and R2 as strings it trims alongside the word. Each is always a suffix of the
+# word (the one place where R2 is not extended with the word, step 1b's "at"/"bl"/"iz" + "e",
+# only happens when R2 is empty, as R2 starts at least two characters into R1), so its length
+# says everything: ``r1.endswith(s)`` is ``word.endswith(s) and r1 >= len(s)``, ``r[:-k]`` is
+# ``max(r - k, 0)`` and suffix_replace(r, s, new) guarded by ``len(r) >= len(s)`` is
+# ``r - len(s) + len(new)``, else NLTK's fallback ("", or "e" for the step 2 rules that produce
+# "ate"/"ive": length 1).
+
+_VOWELS = "aeiouy"
+_VOWEL_SET = frozenset(_VOWELS)
+# R1 starts after the first non-vowel that follows a vowel (Y, a consonant y, is no vowel).
+_REGION_START = re.compile("[aeiouy][^aeiouy]")
+# NLTK's left-to-right loop turns y into Y after a vowel, where a y it has just turned into Y is
+# no longer a vowel: "ayyy" -> "aYyY". Non-overlapping matches consume that Y the same way.
+_Y_AFTER_VOWEL = re.compile("([aeiouy])y")
+
+
+def _upper_y(match: re.Match[str]) -> str:
+    return match[1] + "Y"
+
+
+_DOUBLE_CONSONANTS = ("bb", "dd", "ff", "gg", "mm", "nn", "pp", "rr", "tt")
+_LI_ENDING = "cdeghkmnrt"
+# Name-mangled class attribute: the exception list of the installed NLTK, whatever it holds.
+_SPECIAL_WORDS: dict[str, str] = EnglishStemmer._EnglishStemmer__special_words
+
+# suffix -> (characters dropped, text appended, R2 length when R2 is shorter than the suffix).
+# Pure cuts (word[:-k], r[:-k]) are (k, "", 0); suffix_replace rules drop the whole suffix.
+_STEP2_RULES: dict[str, tuple[int, str, int]] = {
+    "ization": (7, "ize", 0),
+    "ational": (7, "ate", 1),
+    "fulness": (4, "", 0),
+    "ousness": (7, "ous", 0),
+    "iveness": (7, "ive", 1),
+    "tional": (2, "", 0),
+    "biliti": (6, "ble", 0),
+    "lessli": (2, "", 0),
+    "entli": (2, "", 0),
+    "ation": (5, "ate", 1),
+    "alism": (5, "al", 0),
+    "aliti": (5, "al", 0),
+    "ousli": (5, "ous", 0),
+    "iviti": (5, "ive", 1),
+    "fulli": (2, "", 0),
+    "enci": (1, "e", 0),
+    "anci": (1, "e", 0),
+    "abli": (1, "e", 0),
+    "izer": (4, "ize", 0),
+    "ator": (4, "ate", 1),
+    "alli": (4, "al", 0),
+    "bli": (3, "ble", 0),
+    "ogi": (1, "", 0),  # only after "l"
+    "li": (2, "", 0),  # only after a valid li-ending
+}
+_STEP3_RULES: dict[str, tuple[int, str, int]] = {
+    "ational": (7, "ate", 0),
+    "tional": (2, "", 0),
+    "alize": (3, "", 0),
+    "icate": (5, "ic", 0),
+    "iciti": (5, "ic", 0),
+    "ative": (5, "", 0),  # only when R2 holds it too
+    "ical": (4, "ic", 0),
+    "ness": (4, "", 0),
+    "ful": (3, "", 0),
+}
+_STEP1B_SUFFIXES = ("eedly", "ingly", "edly", "eed", "ing", "ed")
+_STEP4_SUFFIXES = (
+    "ement", "ance", "ence", "able", "ible", "ment", "ant", "ent", "ism", "ate", "iti", "ous",
+    "ive", "ize", "ion", "al", "er", "ic",
+)  # fmt: skip
+
+
+def _suffix_index(suffixes: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Per last two characters, the suffixes ending in them, longest first (all have two+)."""
+    by_end: dict[str, list[str]] = defaultdict(list)
+    for suffix in sorted(suffixes, key=len, reverse=True):
+        by_end[suffix[-2:]].append(suffix)
+    return {end: tuple(group) for end, group in by_end.items()}
+
+
+_STEP1B = _suffix_index(_STEP1B_SUFFIXES)
+_STEP2 = _suffix_index(_STEP2_RULES)
+_STEP3 = _suffix_index(_STEP3_RULES)
+_STEP4 = _suffix_index(_STEP4_SUFFIXES)
+
+
+def _longest_suffix(word: str, by_end: dict[str, tuple[str, ...]]) -> str:
+    """The longest suffix of ``word`` in the index ("" if none): NLTK's first match."""
+    for suffix in by_end.get(word[-2:], ()):
+        if word.endswith(suffix):
+            return suffix
+    return ""
+
+
+def _fast_english_stem(word: str) -> str:
+    """``SnowballStemmer("english").stem(word)``, exactly: NLTK's code without its suffix loops."""
+    word = word.lower()
+    if len(word) <= 2:
+        return word
+    special = _SPECIAL_WORDS.get(word)
+    if special is not None:
+        return special
+    if not word.isascii():
+        word = word.replace("\u2019", "'").replace("\u2018", "'").replace("\u201b", "'")
+    if word[0] == "'":
+        word = word[1:]
+    if word[0] == "y":
+        word = "Y" + word[1:]
+    if "y" in word:
+        word = _Y_AFTER_VOWEL.sub(_upper_y, word)
+
+    # R1 and R2 as lengths of the word's tail (see the section comment).
+    if word.startswith(("gener", "arsen")):
+        start = 5
+    elif word.startswith("commun"):
+        start = 6
+    else:
+        m = _REGION_START.search(word)
+        start = m.end() if m else len(word)
+    m = _REGION_START.search(word, start)
+    r1 = len(word) - start
+    r2 = len(word) - m.end() if m else 0
+
+    # Step 0: possessive apostrophes.
+    if word.endswith(("'", "'s")):
+        k = 3 if word.endswith("'s'") else 2 if word.endswith("'s") else 1
+        word = word[:-k]
+        r1 = max(r1 - k, 0)
+        r2 = max(r2 - k, 0)
+
+    # Step 1a: suffixes ("sses", "ied", "ies", "us", "ss", "s").
+    last = word[-1:]
+    if last == "s":
+        if word.endswith("sses"):
+            k = 2
+        elif word.endswith("ies"):
+            k = 2 if len(word) > 4 else 1
+        elif word.endswith(("us", "ss")):
+            k = 0
+        else:
+            k = 0 if _VOWEL_SET.isdisjoint(word[:-2]) else 1
+        if k:
+            word = word[:-k]
+            r1 = max(r1 - k, 0)
+            r2 = max(r2 - k, 0)
+    elif last == "d" and word.endswith("ied"):
+        k = 2 if len(word) > 4 else 1
+        word = word[:-k]
+        r1 = max(r1 - k, 0)
+        r2 = max(r2 - k, 0)
+
+    # Step 1b
+    suffix = _longest_suffix(word, _STEP1B)
+    if suffix:
+        k = len(suffix)
+        if suffix == "eed" or suffix == "eedly":
+            if r1 >= k:
+                word = word[:-k] + "ee"
+                r1 = r1 - k + 2
+                r2 = r2 - k + 2 if r2 >= k else 0
+        elif not _VOWEL_SET.isdisjoint(word[:-k]):
+            word = word[:-k]
+            r1 = max(r1 - k, 0)
+            r2 = max(r2 - k, 0)
+            if word.endswith(("at", "bl", "iz")):
+                word += "e"
+                r1 += 1
+                if len(word) > 5 or r1 >= 3:
+                    r2 += 1  # NLTK appends "e" to an empty R2 as well
+            elif word.endswith(_DOUBLE_CONSONANTS):
+                word = word[:-1]
+                r1 = max(r1 - 1, 0)
+                r2 = max(r2 - 1, 0)
+            elif r1 == 0 and (
+                (
+                    len(word) >= 3
+                    and word[-1] not in _VOWELS
+                    and word[-1] not in "wxY"
+                    and word[-2] in _VOWELS
+                    and word[-3] not in _VOWELS
+                )
+                or (len(word) == 2 and word[0] in _VOWELS and word[1] not in _VOWELS)
+            ):
+                word += "e"
+                if r2 > 0:
+                    r2 += 1
+
+    # Step 1c: a final y or Y after a consonant becomes i (region lengths unchanged).
+    if len(word) > 2 and word[-1] in "yY" and word[-2] not in _VOWELS:
+        word = word[:-1] + "i"
+
+    # Step 2
+    suffix = _longest_suffix(word, _STEP2)
+    if (
+        suffix
+        and r1 >= len(suffix)
+        and (suffix != "ogi" or word[-4] == "l")
+        and (suffix != "li" or word[-3] in _LI_ENDING)
+    ):
+        drop, add, r2_short = _STEP2_RULES[suffix]
+        word = word[:-drop] + add
+        r1 += len(add) - drop
+        r2 = r2 + len(add) - drop if r2 >= drop else r2_short
+
+    # Step 3
+    suffix = _longest_suffix(word, _STEP3)
+    if suffix and r1 >= len(suffix) and (suffix != "ative" or r2 >= 5):
+        drop, add, r2_short = _STEP3_RULES[suffix]
+        word = word[:-drop] + add
+        r1 += len(add) - drop
+        r2 = r2 + len(add) - drop if r2 >= drop else r2_short
+
+    # Step 4: deletions inside R2.
+    suffix = _longest_suffix(word, _STEP4)
+    if suffix and r2 >= len(suffix) and (suffix != "ion" or word[-4] in "st"):
+        k = 3 if suffix == "ion" else len(suffix)
+        word = word[:-k]
+        r1 = max(r1 - k, 0)
+        r2 -= k
+
+    # Step 5
+    if r2 and word[-1] == "l" and word[-2] == "l":
+        word = word[:-1]
+    elif (r2 and word[-1] == "e") or (
+        r1
+        and word[-1] == "e"
+        and len(word) >= 4
+        and (
+            word[-2] in _VOWELS
+            or word[-2] in "wxY"
+            or word[-3] not in _VOWELS
+            or word[-4] in _VOWELS
+        )
+    ):
+        word = word[:-1]
+
+    return word.replace("Y", "y")
 
 
 @lru_cache(maxsize=200_000)
 def normalize(token: str) -> str:
-    """The normalised form used for matching and counting: lowercase Snowball (English) stem."""
-    return _stemmer().stem(token.lower())
+    """The normalised form used for matching and counting: lowercase Snowball (English) stem.
+
+    Equal to ``SnowballStemmer("english").stem(token.lower())`` for every string (the tests
+    compare the two), computed by :func:`_fast_english_stem`, about four times faster.
+    """
+    return _fast_english_stem(token.lower())
 
 
 def _is_stop(token: str, stop: frozenset[str]) -> bool:

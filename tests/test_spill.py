@@ -66,3 +66,40 @@ def test_stale_files_of_dead_runs_are_removed(tmp_path):
     os.utime(stale, (two_hours_ago, two_hours_ago))
     spill.TableSpill(SCHEMA, tmp_path).abort()
     assert not stale.exists() and fresh.exists()  # a recent file may belong to a live run
+
+
+def _resident_file_mb() -> float:
+    """This process's resident file-backed pages (Linux), where mapped spill pages count."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("RssFile:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no RssFile line")  # pragma: no cover
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_a_pass_over_batches_keeps_about_one_batch_resident(tmp_path):
+    import hashlib
+
+    rows, width = 64_000, 1_000  # 64 MB of text, 16 batches of 4 MB
+    out = spill.TableSpill(SCHEMA, tmp_path)
+    for a in range(0, rows, 8_000):
+        text = pa.array([f"{i:08d}" + "x" * (width - 8) for i in range(a, a + 8_000)])
+        out.write(pa.table({"id": range(a, a + 8_000), "text": text}, schema=SCHEMA))
+    mapped = out.finish()
+
+    def read_all(batches) -> tuple[float, str]:
+        """Hash every text byte; the largest growth of resident file pages seen meanwhile."""
+        base, peak, digest = _resident_file_mb(), 0.0, hashlib.sha256()
+        for batch in batches:
+            digest.update(memoryview(batch.column("text").buffers()[2]))
+            peak = max(peak, _resident_file_mb() - base)
+        return peak, digest.hexdigest()
+
+    # Without releases, one pass leaves the whole file resident; with them, about one batch.
+    whole, expected = read_all(mapped.table.to_batches(max_chunksize=4_000))
+    mapped.release()
+    bounded, digest = read_all(mapped.batches(max_rows=4_000))
+    assert digest == expected
+    assert whole > 50, whole
+    assert bounded < 12, bounded

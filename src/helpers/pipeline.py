@@ -365,6 +365,8 @@ class _Assembly:
                 )  # fmt: skip
                 self.sentences.write(rows[0])
                 self.hits.write(rows[1])
+                sent.release()
+                hits.release()
             del sent, hits  # unmapped once the last reference goes
         return self.sentences.finish(), self.hits.finish()
 
@@ -395,7 +397,7 @@ def _sort_hits(ranked: MappedTable, presorted: bool, scratch: Path) -> MappedTab
         )
         for a in range(0, len(order), BATCH_ROWS):
             out.write(table.take(order.slice(a, BATCH_ROWS)).select(list(EVENT_COLUMNS)))
-    ranked.release()
+            ranked.release()
     return out.finish()
 
 
@@ -413,9 +415,8 @@ def _to_pandas(mapped: MappedTable) -> pd.DataFrame:
         else:
             values = column.to_numpy()
             columns[name] = values if values.flags.writeable else values.copy()
-    frame = pd.DataFrame(columns, copy=False)
-    mapped.release()
-    return frame
+            mapped.release()  # the copy is on the heap; the file's pages need not stay too
+    return pd.DataFrame(columns, copy=False)
 
 
 def _analysis(sentences: MappedTable, hits: MappedTable, key: str) -> Analysis:
@@ -630,7 +631,6 @@ def _cache_write(cache_dir: Path, key: str, sentences: MappedTable, hits: Mapped
             with pq.ParquetWriter(path, mapped.table.schema, compression="zstd") as writer:
                 for batch in mapped.batches(BATCH_ROWS * 4):
                     writer.write_batch(batch)
-            mapped.release()
             files[name] = {"rows": mapped.table.num_rows, "sha256": _file_sha256(path)}
         meta = {
             "key": key,

@@ -10,9 +10,11 @@ The file is unlinked as soon as it is mapped (POSIX keeps the data until the las
 away), so no file is left behind whatever happens to the process; where a mapped file cannot be
 unlinked (Windows), it is removed by the next spill that finds it older than an hour.
 
-After a pass that reads a whole mapped table once (writing the Parquet cache, re-ordering rows),
-:meth:`MappedTable.release` tells the kernel the pages are no longer needed, so they stop counting
-towards this process's resident memory; reading them again simply maps them in again.
+During a pass that reads a whole mapped table once (writing the Parquet cache, re-ordering rows,
+copying numbers out), :meth:`MappedTable.release` tells the kernel the pages read so far are no
+longer needed, so they stop counting towards this process's resident memory (they stay in the page
+cache, and reading them again simply maps them in again). :meth:`MappedTable.batches` does it
+after every batch, so such a pass holds about one batch, not the file.
 """
 
 from __future__ import annotations
@@ -43,7 +45,14 @@ class MappedTable:
     _map: mmap.mmap | None
 
     def batches(self, max_rows: int = BATCH_ROWS) -> Iterator[pa.RecordBatch]:
-        yield from self.table.to_batches(max_chunksize=max_rows)
+        """The table in record batches, for one pass over it.
+
+        The pages of each batch are released once the next one is asked for, so a pass over a
+        table larger than memory keeps about one batch resident instead of the whole file.
+        """
+        for batch in self.table.to_batches(max_chunksize=max_rows):
+            yield batch
+            self.release()
 
     def release(self) -> None:
         """Drop the pages read so far from this process's resident memory (data stays valid)."""

@@ -5,18 +5,19 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Re-install when pyproject.toml changes (the stamp is older than it).
+# Re-install when pyproject.toml or constraints.txt changes (the stamp is older than either).
 STAMP := $(VENV)/.installed
+LOCK_VENV := .venv-lock
 
-.PHONY: help reports test lab hooks lint format references clean
+.PHONY: help reports test lab hooks lint format references lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (helpers)" >/dev/null
 	@touch $@
 
@@ -42,6 +43,14 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 
 references: $(STAMP) ## Regenerate the seeds' reference outputs in tests/reference/ (review the diff)
 	@for script in tests/reference/make_*.py; do echo "$$script"; $(BIN)/python "$$script" || exit 1; done
+
+lock: ## Re-resolve constraints.txt: the newest versions pyproject.toml allows (then make reports)
+	rm -rf $(LOCK_VENV) && $(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e '.[dev]'
+	{ sed -n '/^#/p' constraints.txt; $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt && rm -rf $(LOCK_VENV)
+	@git diff --stat -- constraints.txt
 
 clean: ## Remove the virtual environment and caches (not reports/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

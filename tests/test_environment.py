@@ -1,4 +1,5 @@
-"""pyproject.toml is the one source of dependency truth; environment.yml must list the same."""
+"""pyproject.toml is the one source of dependency truth; environment.yml must list the same, and
+constraints.txt pins each of them to one version inside that range."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import tomllib
 
 import yaml
 from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from helpers import config
 
@@ -53,3 +55,43 @@ def test_environment_yml_lists_exactly_the_pyproject_dependencies():
 def test_environment_yml_installs_the_project_itself():
     text = (config.REPO_ROOT / "environment.yml").read_text(encoding="utf-8")
     assert "-e . --no-deps" in text
+
+
+def _constraints() -> dict[str, str]:
+    pins = {}
+    for line in (config.REPO_ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            [spec] = req.specifier
+            assert spec.operator == "==", f"constraints.txt pins exact versions: {line!r}"
+            pins[canonicalize_name(req.name)] = spec.version
+    return pins
+
+
+def test_constraints_pin_every_dependency_within_its_pyproject_range():
+    data = tomllib.loads((config.REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    wanted = list(data["project"]["dependencies"])
+    for extra in data["project"]["optional-dependencies"].values():
+        wanted += [line for line in extra if not line.startswith("helpers")]
+    pins = _constraints()
+    for line in wanted:
+        req = Requirement(line)
+        name = canonicalize_name(req.name)
+        assert name in pins, f"constraints.txt does not pin {req.name}: run `make lock`"
+        assert req.specifier.contains(pins[name]), (
+            f"constraints.txt pins {req.name}=={pins[name]}, outside pyproject's {req.specifier}"
+        )
+
+
+def test_installed_versions_are_the_pinned_ones():
+    """The reports and their committed copy are compared byte for byte; that needs these."""
+    from importlib import metadata
+
+    pins = _constraints()
+    installed = {
+        canonicalize_name(dist.metadata["Name"]): dist.version
+        for dist in metadata.distributions()
+        if canonicalize_name(dist.metadata["Name"]) in pins
+    }
+    differing = {n: (installed[n], v) for n, v in pins.items() if installed.get(n, v) != v}
+    assert not differing, f"installed (got, pinned) differ from constraints.txt: {differing}"

@@ -52,6 +52,15 @@ def test_committed_reports_match_a_fresh_render(tmp_path):
         if name == "manifest.json":
             new, old = (json.loads(p.read_text()) for p in (path, committed[name]))
             new.pop("git", None), old.pop("git", None)
+            versions = {
+                k: (old["versions"].get(k), v)
+                for k, v in new["versions"].items()
+                if old["versions"].get(k) != v
+            }
+            assert not versions, (
+                f"the environment is not the one reports/ was rendered with (committed, "
+                f"installed): {versions}; install from constraints.txt (make) or run `make lock`"
+            )
             if new != old:
                 differing.append(name)
         elif name == "index.html":

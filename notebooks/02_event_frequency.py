@@ -39,6 +39,9 @@ rolling_days = 1  # rolling window in calendar days (daily series only)
 min_docs = 1  # periods with fewer articles are masked, not drawn as 0% or 100%
 top_n = 6  # events drawn as lines
 key_dates_path = None  # key dates YAML drawn as markers; None: the shipped one; "" for none
+engine = "local"  # where the analysis runs: "local" (every CPU here) or "dask" (a cluster)
+scheduler = None  # Dask scheduler address, "tcp://host:8786"; None: the current client
+workers = None  # processes for engine="local"; None: every CPU
 output_dir = None  # where figures/ and data/ go; None: show only
 
 # %%
@@ -62,6 +65,9 @@ params = validate(
     min_docs=min_docs,
     top_n=top_n,
     key_dates_path=key_dates_path,
+    engine=engine,
+    scheduler=scheduler,
+    workers=workers,
     output_dir=output_dir,
 )
 taxonomy = ev.load_taxonomy(params.taxonomy)
@@ -69,7 +75,9 @@ if params.events:
     taxonomy = taxonomy.subset(params.events)
 loaded = corpus.load_corpus(params.corpus, **params.corpus_kwargs())
 documents = corpus.select_dates(loaded.documents, params.start, params.end)
-analysis = pipeline.analyze(documents, taxonomy=taxonomy, cache_dir=config.CACHE_DIR)
+analysis = pipeline.analyze(
+    documents, taxonomy=taxonomy, cache_dir=config.CACHE_DIR, **params.analyze_kwargs()
+)
 key_dates = timeseries.load_key_dates(params.key_dates) if params.key_dates else None
 
 # %% [markdown]

@@ -45,6 +45,9 @@ n_boot = 2000  # bootstrap resamples
 seed = 20220224  # bootstrap seed
 pos_threshold = 0.05  # a sentence scoring at least this is positive
 neg_threshold = -0.05  # a sentence scoring at most this is negative
+engine = "local"  # where the analysis runs: "local" (every CPU here) or "dask" (a cluster)
+scheduler = None  # Dask scheduler address, "tcp://host:8786"; None: the current client
+workers = None  # processes for engine="local"; None: every CPU
 output_dir = None  # where figures/ and data/ go; None: show only
 
 # %%
@@ -70,12 +73,17 @@ params = validate(
     seed=seed,
     pos_threshold=pos_threshold,
     neg_threshold=neg_threshold,
+    engine=engine,
+    scheduler=scheduler,
+    workers=workers,
     output_dir=output_dir,
 )
 taxonomy = ev.load_taxonomy(params.taxonomy)
 loaded = corpus.load_corpus(params.corpus, **params.corpus_kwargs())
 documents = corpus.select_dates(loaded.documents, params.start, params.end)
-analysis = pipeline.analyze(documents, taxonomy=taxonomy, cache_dir=config.CACHE_DIR)
+analysis = pipeline.analyze(
+    documents, taxonomy=taxonomy, cache_dir=config.CACHE_DIR, **params.analyze_kwargs()
+)
 key_dates = timeseries.load_key_dates(params.key_dates) if params.key_dates else None
 thresholds = {"pos_threshold": params.pos_threshold, "neg_threshold": params.neg_threshold}
 boot = {"ci": params.ci, "n_boot": params.n_boot, "seed": params.seed}

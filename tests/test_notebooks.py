@@ -7,6 +7,7 @@ on the seeds and on a CSV corpus with its own column names.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -35,14 +36,17 @@ FIGURES = {
 pytestmark = pytest.mark.slow
 
 
-def _papermill(notebook: Path, out_dir: Path, cwd: Path, *params: str) -> nbformat.NotebookNode:
+def _papermill(
+    notebook: Path, out_dir: Path, cwd: Path, *params: str, env: dict[str, str] | None = None
+) -> nbformat.NotebookNode:
     executed = out_dir / notebook.name
     args = [sys.executable, "-m", "papermill", str(notebook), str(executed), "--no-progress-bar"]
     args += ["-p", "output_dir", str(out_dir)]
     for assignment in params:
         name, value = assignment.split("=", 1)
         args += ["-p", name, value]
-    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, **(env or {})}
+    result = subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, f"{notebook.name} failed:\n{result.stderr[-3000:]}"
     return nbformat.read(executed, as_version=4)
 
@@ -108,3 +112,29 @@ def test_a_bad_parameter_stops_the_notebook_with_a_message_naming_it(tmp_path):
     result = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert result.returncode != 0
     assert "parameter 'freq' = 'Y'" in result.stderr
+
+
+def test_event_notebook_runs_unchanged_on_a_dask_cluster(tmp_path):
+    """Only parameters change: the same notebook on a Dask scheduler gives the same tables."""
+    distributed = pytest.importorskip("distributed")
+    notebook = config.NOTEBOOKS_DIR / "02_event_frequency.ipynb"
+    corpus = (f"corpus_path={WIRE_CSV}", "text_column=body", "date_column=published")
+    outputs = {}
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        runs = {
+            "local": ("workers=2",),
+            "dask": ("engine=dask", f"scheduler={cluster.scheduler_address}"),
+        }
+        for name, compute in runs.items():
+            out = tmp_path / name
+            out.mkdir()
+            # A cache folder per run, or the second run would read the first one's results.
+            env = {"HELPERS_CACHE_DIR": str(tmp_path / f"cache-{name}")}
+            nb = _papermill(notebook, out, tmp_path, *corpus, *compute, env=env)
+            assert _errors(nb) == []
+            outputs[name] = {p.name: p.read_bytes() for p in sorted((out / "data").glob("*.csv"))}
+        assert "analyze_texts" in cluster.scheduler.task_prefixes  # the cluster did the work
+    assert len(outputs["dask"]) >= 4
+    assert outputs["dask"] == outputs["local"]

@@ -38,6 +38,10 @@ def test_strings_from_papermill_are_coerced_to_typed_values():
         ({"pos_threshold": -0.5}, "must be below pos_threshold"),
         ({"events": []}, "parameter 'events'"),
         ({"text_column": ["body", ""]}, "parameter 'text_column'"),
+        ({"engine": "spark"}, "parameter 'engine' = 'spark'"),
+        ({"scheduler": "tcp://h:8786"}, "is for engine='dask' only"),
+        ({"engine": "dask", "workers": 4}, "workers is for engine='local'"),
+        ({"workers": 0}, "parameter 'workers' = 0"),
     ],
 )
 def test_refusals_name_the_parameter_and_list_the_valid_ones(values, needle):
@@ -57,3 +61,10 @@ def test_empty_key_dates_path_means_no_markers():
 def test_several_text_columns_are_kept_in_order():
     params = validate(text_column=["headline", "body"])
     assert params.corpus_kwargs()["text_column"] == ["headline", "body"]
+
+
+def test_compute_parameters_reach_analyze():
+    assert validate().analyze_kwargs() == {"engine": "local", "scheduler": None, "workers": None}
+    params = validate(engine="dask", scheduler="tcp://127.0.0.1:8786")
+    assert params.analyze_kwargs()["scheduler"] == "tcp://127.0.0.1:8786"
+    assert validate(workers="2").analyze_kwargs()["workers"] == 2

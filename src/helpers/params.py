@@ -70,6 +70,18 @@ class Params(BaseModel):
         config.NEG_THRESHOLD, gt=-1, lt=1, description="compound <= this is negative"
     )
 
+    # --- compute ------------------------------------------------------------------------------
+    # Where helpers.pipeline.analyze runs; results are identical whichever is chosen.
+    engine: Literal["local", "dask"] = Field(
+        "local", description="Run the analysis here ('local') or on a Dask cluster ('dask')"
+    )
+    scheduler: str | None = Field(
+        None, description="Dask scheduler address (tcp://host:8786); None: the current client"
+    )
+    workers: int | None = Field(
+        None, ge=1, description="Processes for engine='local'; None: every CPU this may use"
+    )
+
     # --- output -------------------------------------------------------------------------------
     output_dir: str | None = Field(
         None, description="Where figures/ and data/ are written; None: show only, save nothing"
@@ -110,6 +122,10 @@ class Params(BaseModel):
     def _ordering(self) -> Params:
         if self.start and self.end and self.start > self.end:
             raise ValueError(f"start ({self.start}) is after end ({self.end})")
+        if self.scheduler is not None and self.engine != "dask":
+            raise ValueError(f"scheduler ({self.scheduler!r}) is for engine='dask' only")
+        if self.workers is not None and self.engine != "local":
+            raise ValueError("workers is for engine='local'; a Dask cluster has its own workers")
         if self.neg_threshold >= self.pos_threshold:
             raise ValueError(
                 f"neg_threshold ({self.neg_threshold}) must be below pos_threshold "
@@ -151,6 +167,10 @@ class Params(BaseModel):
             "title_column": self.title_column,
             "metadata_path": self.metadata_path,
         }
+
+    def analyze_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`helpers.pipeline.analyze` (where it runs)."""
+        return {"engine": self.engine, "scheduler": self.scheduler, "workers": self.workers}
 
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(Params.model_fields)

@@ -41,7 +41,7 @@ top_n = 6  # events drawn as lines
 key_dates_path = None  # key dates YAML drawn as markers; None: the shipped one; "" for none
 engine = "local"  # where the analysis runs: "local" (every CPU here) or "dask" (a cluster)
 scheduler = None  # Dask scheduler address, "tcp://host:8786"; None: the current client
-workers = None  # processes for engine="local"; None: every CPU
+workers = None  # processes for the local engine; None: every CPU
 output_dir = None  # where figures/ and data/ go; None: show only
 
 # %%

@@ -47,7 +47,7 @@ pos_threshold = 0.05  # a sentence scoring at least this is positive
 neg_threshold = -0.05  # a sentence scoring at most this is negative
 engine = "local"  # where the analysis runs: "local" (every CPU here) or "dask" (a cluster)
 scheduler = None  # Dask scheduler address, "tcp://host:8786"; None: the current client
-workers = None  # processes for engine="local"; None: every CPU
+workers = None  # processes for the local engine; None: every CPU
 output_dir = None  # where figures/ and data/ go; None: show only
 
 # %%

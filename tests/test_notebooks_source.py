@@ -133,6 +133,20 @@ def test_parameters_come_from_the_one_schema(path):
     check_parameters(nbformat.read(path, as_version=4))
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_papermill_reads_every_parameter(path, caplog):
+    """`python -m helpers reports` passes a notebook only what papermill finds in its cell.
+
+    papermill's parser skips, with a logged warning, a line with a second ``=`` (in a comment,
+    say); that parameter would then be refused as declared by no notebook.
+    """
+    import papermill
+
+    declared = declared_defaults(parameters_cell(nbformat.read(path, as_version=4)))
+    assert sorted(papermill.inspect_notebook(str(path))) == sorted(declared)
+    assert "Unable to parse" not in caplog.text
+
+
 def test_same_parameter_same_default_everywhere():
     seen: dict[str, dict[str, object]] = {}
     for path in NOTEBOOKS:

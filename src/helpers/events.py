@@ -253,7 +253,9 @@ def _stem(piece: str) -> str:
     if piece.isdigit() and piece.isascii():
         # Numbers are the commonest never-seen-before pieces; Snowball leaves digits unchanged.
         return piece
-    s = normalize(piece)
+    # The uncached stemmer: _STEMS is this function's cache, a second one inside normalize would
+    # hold every new piece twice in each worker.
+    s = normalize.__wrapped__(piece)
     return _irregular_stems().get(s, s)
 
 
